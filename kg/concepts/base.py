@@ -1,0 +1,62 @@
+"""What an extractor produces: concepts, and each paper's mentions of them with evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from kg.model import Paper
+from kg.registry import Registry
+
+CONCEPT_TYPES = ("method", "task", "dataset", "metric", "artifact")
+
+
+@dataclass(slots=True)
+class Concept:
+    """One concept across the whole build; `key` is its normalised identity (and IRI slug)."""
+
+    key: str
+    label: str
+    type: str = "method"
+    alt_labels: set[str] = field(default_factory=set)
+    broader: list[str] = field(default_factory=list)  # keys of broader concepts
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """Evidence that a paper uses a concept: where, which characters, how sure."""
+
+    concept: str  # Concept.key
+    surface: str  # the text as written
+    section: str  # "title", "abstract", "tldr"
+    start: int  # character offsets into that section's text
+    end: int
+    confidence: float
+
+
+@dataclass
+class Extraction:
+    """The output of one extractor run over a set of papers."""
+
+    extractor: str  # name and version, recorded as provenance
+    concepts: dict[str, Concept] = field(default_factory=dict)
+    mentions: dict[str, list[Mention]] = field(default_factory=dict)  # paper id -> mentions
+
+    def concepts_of(self, paper_id: str) -> list[Concept]:
+        """The distinct concepts a paper is linked to, in order of first mention."""
+        keys = dict.fromkeys(m.concept for m in self.mentions.get(paper_id, []))
+        return [self.concepts[k] for k in keys]
+
+
+Progress = Callable[[int], None]
+
+
+class Extractor(Protocol):
+    """Turns papers into an Extraction; sees the whole build so aliases link across papers."""
+
+    def __call__(self, papers: Sequence[Paper], progress: Progress | None = None) -> Extraction:
+        ...
+
+
+extractors: Registry[Callable[[], Extractor]] = Registry("concept extractor")

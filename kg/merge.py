@@ -1,0 +1,107 @@
+"""Merge entries into distinct papers and keep the account of the build.
+
+The same paper appears in several files and days (new versions, cross-lists, markdown and
+JSONL of one day). It becomes one paper: fields of the newest entry win (highest version,
+then latest digest day, then the later entry read), fields it lacks are kept from older
+entries, and every entry's source stays as provenance.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from kg.model import Paper, Rejection
+
+
+@dataclass
+class Account:
+    """What a build read and what it did with it; printed at the end of every build."""
+
+    files: int = 0
+    entries: int = 0
+    duplicates_merged: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+    formats: Counter[str] = field(default_factory=Counter)
+    distinct_papers: int = 0
+
+    def reasons(self) -> Counter[str]:
+        return Counter(r.reason for r in self.rejections)
+
+    def as_dict(self) -> dict:
+        return {
+            "files": self.files,
+            "entries_read": self.entries,
+            "distinct_papers": self.distinct_papers,
+            "duplicates_merged": self.duplicates_merged,
+            "entries_rejected": len(self.rejections),
+            "rejections": [
+                {"file": r.path, "line": r.line, "reason": r.reason} for r in self.rejections
+            ],
+        }
+
+
+def _recency(paper: Paper, order: int) -> tuple[int, str, int]:
+    return (paper.version or 0, paper.source.date or "", order)
+
+
+def _fold(older: Paper, newer: Paper) -> Paper:
+    """`newer`'s metadata over `older`'s, keeping what only `older` has."""
+    merged = Paper(
+        id=newer.id,
+        id_scheme=newer.id_scheme,
+        title=newer.title or older.title,
+        source=newer.source,
+        version=newer.version or older.version,
+        authors=newer.authors or older.authors,
+        primary_category=newer.primary_category or older.primary_category,
+        categories=newer.categories or older.categories,
+        abstract=newer.abstract or older.abstract,
+        comment=newer.comment or older.comment,
+        summary={**older.summary, **newer.summary},
+        summary_language=newer.summary_language if newer.summary else older.summary_language,
+        keywords=newer.keywords or older.keywords,
+    )
+    merged.sources = older.sources + newer.sources
+    return merged
+
+
+class PaperMerger:
+    """Accumulates entries into distinct papers; memory grows with papers, not with entries."""
+
+    def __init__(self) -> None:
+        self._papers: dict[str, tuple[Paper, tuple[int, str, int]]] = {}
+        self._order = 0
+
+    def add(self, paper: Paper) -> bool:
+        """Add one entry; True when it merged into a paper already seen."""
+        self._order += 1
+        if not paper.sources:
+            paper.sources = [paper.source]
+        key = paper.id
+        rank = _recency(paper, self._order)
+        seen = self._papers.get(key)
+        if seen is None:
+            self._papers[key] = (paper, rank)
+            return False
+        old, old_rank = seen
+        if rank >= old_rank:
+            self._papers[key] = (_fold(old, paper), rank)
+        else:
+            merged = _fold(paper, old)
+            merged.sources = old.sources + paper.sources
+            self._papers[key] = (merged, old_rank)
+        return True
+
+    def papers(self) -> list[Paper]:
+        """The distinct papers, sorted by id so every output is deterministic."""
+        return [p for p, _ in sorted(self._papers.values(), key=lambda item: item[0].id)]
+
+
+def merge(entries: Iterable[Paper]) -> list[Paper]:
+    """Distinct papers from entries (the pure-function form of `PaperMerger`)."""
+    merger = PaperMerger()
+    for entry in entries:
+        merger.add(entry)
+    return merger.papers()
