@@ -1,0 +1,143 @@
+"""The `kg` command line: a thin typer layer over `kg.pipeline`, `kg.query` and `kg.analyze`.
+
+Exit codes: 0 success, 1 rejected input under `--strict`, 2 usage error (bad option, an input
+that names nothing, an unknown query or parameter).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from kg import pipeline
+from kg.export.summary import summarize
+from kg.merge import Account
+from kg.progress import Advance, Silent
+from kg.sources import InputError
+from kg.vocab import DEFAULT_BASE
+
+app = typer.Typer(
+    help="Build a knowledge graph from daily arXiv digests; query and analyse it.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+err = Console(stderr=True)
+
+RDF_FORMATS = ("turtle", "ntriples", "jsonld", "rdfxml", "trig")
+
+Inputs = Annotated[list[str], typer.Argument(
+    help="Digest files, folders, globs or .tar.xz archives.", show_default=False)]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summary.")]
+Strict = Annotated[bool, typer.Option("--strict", help="Exit 1 when any entry is rejected.")]
+
+
+class RichProgress:
+    """Progress bars on stderr, one per stage."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    @contextmanager
+    def stage(self, name: str, total: int | None = None) -> Iterator[Advance]:
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn())
+        with Progress(*columns, console=self.console, transient=True) as bar:
+            task = bar.add_task(name, total=total)
+            yield lambda k: bar.advance(task, k)
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _report_account(account: Account, quiet: bool) -> None:
+    if quiet and not account.rejections:
+        return
+    err.print(f"Read {account.entries:,} entries from {account.files:,} files: "
+              f"{account.distinct_papers:,} distinct papers, "
+              f"{account.duplicates_merged:,} duplicates merged, "
+              f"{len(account.rejections):,} rejected.", highlight=False)
+    for rejection in account.rejections[:20]:
+        err.print(f"  rejected {rejection}", highlight=False, markup=False)
+    if len(account.rejections) > 20:
+        err.print(f"  ... and {len(account.rejections) - 20:,} more (see summary.json)")
+
+
+def _progress(quiet: bool) -> RichProgress | Silent:
+    return Silent() if quiet else RichProgress(err)
+
+
+@app.command()
+def build(
+    inputs: Inputs,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = pipeline.DEFAULT_OUT,
+    rdf_format: Annotated[list[str], typer.Option(
+        "--format", "-f", help=f"RDF format(s): {', '.join(RDF_FORMATS)}; repeat for several.",
+    )] = ["turtle"],  # noqa: B006 (typer reads list defaults)
+    base: Annotated[str, typer.Option(help="Base IRI of authors, categories and concepts.")] =
+        DEFAULT_BASE,
+    max_nodes: Annotated[int, typer.Option(help="Node budget of the HTML view.")] = 1500,
+    strict: Strict = False,
+    quiet: Quiet = False,
+) -> None:
+    """Build the graph: RDF, an HTML view, GraphML and a summary, written into --out."""
+    unknown = sorted(set(rdf_format) - set(RDF_FORMATS))
+    if unknown:
+        choices = ", ".join(RDF_FORMATS)
+        raise _fail(f"unknown RDF format {', '.join(unknown)} (choose from {choices})")
+    try:
+        result = pipeline.build(inputs, out, formats=rdf_format, base=base, max_nodes=max_nodes,
+                                progress=_progress(quiet))
+    except InputError as error:
+        raise _fail(str(error)) from None
+    _report_account(result.account, quiet)
+    if not quiet:
+        summary = summarize(result.graph)
+        counts = ", ".join(f"{n:,} {kind}" for kind, n in summary["nodes"].items())
+        err.print(f"Graph: {counts}.", highlight=False)
+        for path in result.files:
+            err.print(f"  wrote {path}", highlight=False)
+    if strict and result.account.rejections:
+        raise typer.Exit(1)
+
+
+@app.command()
+def extract(
+    inputs: Inputs,
+    output_format: Annotated[str, typer.Option("--format", help="Output format: jsonl.")] = "jsonl",
+    types: Annotated[str | None, typer.Option(
+        help="Only these concept types, comma separated (method,task,dataset,metric,artifact).",
+    )] = None,
+    min_confidence: Annotated[float, typer.Option(help="Drop links below this confidence.")] = 0.0,
+    strict: Strict = False,
+    quiet: Quiet = False,
+) -> None:
+    """Print each paper's concepts, one JSON line per paper: {"id", "concepts": [...]}."""
+    if output_format != "jsonl":
+        raise _fail(f"unknown output format {output_format!r} (choose from: jsonl)")
+    wanted = set(types.split(",")) if types else None
+    try:
+        papers, account = pipeline.read_papers(inputs, _progress(quiet))
+    except InputError as error:
+        raise _fail(str(error)) from None
+    extraction = pipeline.extract_concepts(papers, progress=_progress(quiet))
+    for record in pipeline.concept_records(papers, extraction, wanted, min_confidence):
+        print(json.dumps(record, ensure_ascii=False))
+    sys.stdout.flush()
+    _report_account(account, quiet)
+    if strict and account.rejections:
+        raise typer.Exit(1)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

@@ -1,0 +1,1 @@
+"""Exporter: to be written."""

@@ -1,0 +1,80 @@
+"""IRIs: the kg ontology namespace, the standard vocabularies it reuses, and how node IRIs are
+minted under a configurable base.
+
+Papers are `https://arxiv.org/abs/<id>` (or their DOI); everything else lives under `base`,
+readable and stable: the same name, code or concept always gives the same IRI.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+KG = "https://w3id.org/arxiv-kg/ontology#"
+DEFAULT_BASE = "https://w3id.org/arxiv-kg/"
+
+PREFIXES = {
+    "kg": KG,
+    "dcterms": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "fabio": "http://purl.org/spar/fabio/",
+    "schema": "https://schema.org/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+
+
+def _segment(text: str) -> str:
+    """A readable, reversible IRI path segment: spaces as `_`, the rest percent-encoded."""
+    return quote(text.replace("_", "%5F").replace(" ", "_"), safe="%_-.~()'!*,;:@")
+
+
+def slug(text: str) -> str:
+    """Lower-case ASCII-ish slug for concept keys that are already normalised."""
+    return _segment(re.sub(r"\s+", "-", text.strip()))
+
+
+class Iris:
+    """Mints the IRIs of one build's nodes under `base` (ending in `/`)."""
+
+    def __init__(self, base: str = DEFAULT_BASE) -> None:
+        self.base = base if base.endswith(("/", "#")) else base + "/"
+
+    def person(self, name: str) -> str:
+        return f"{self.base}person/{_segment(name)}"
+
+    def category(self, code: str) -> str:
+        return f"{self.base}category/{_segment(code)}"
+
+    def archive(self, code: str) -> str:
+        return f"{self.base}archive/{_segment(code)}"
+
+    def group(self, code: str) -> str:
+        return f"{self.base}group/{_segment(code)}"
+
+    def concept(self, key: str) -> str:
+        return f"{self.base}concept/{slug(key)}"
+
+    def authorship(self, paper_id: str, position: int) -> str:
+        return f"{self.base}authorship/{_segment(paper_id)}/{position}"
+
+    def mention(self, paper_id: str, key: str, n: int) -> str:
+        return f"{self.base}mention/{_segment(paper_id)}/{slug(key)}/{n}"
+
+    def digest(self, file_name: str) -> str:
+        return f"{self.base}digest/{_segment(file_name)}"
+
+    def extractor(self, name: str) -> str:
+        return f"{self.base}extractor/{_segment(name)}"
+
+    @property
+    def category_scheme(self) -> str:
+        return f"{self.base}scheme/arxiv-taxonomy"
+
+    @property
+    def concept_scheme(self) -> str:
+        return f"{self.base}scheme/concepts"
