@@ -74,7 +74,8 @@ def _report_account(account: Account, quiet: bool) -> None:
 
 
 def _progress(quiet: bool) -> RichProgress | Silent:
-    return Silent() if quiet else RichProgress(err)
+    """Bars only on a terminal: a log file gets the account, not redraw noise."""
+    return RichProgress(err) if err.is_terminal and not quiet else Silent()
 
 
 @app.command()

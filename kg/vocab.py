@@ -8,6 +8,7 @@ readable and stable: the same name, code or concept always gives the same IRI.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import quote
 
 KG = "https://w3id.org/arxiv-kg/ontology#"
@@ -28,11 +29,14 @@ PREFIXES = {
 }
 
 
+@lru_cache(maxsize=1 << 16)  # names, paper ids and concept keys recur across many triples
 def _segment(text: str) -> str:
     """A readable, reversible IRI path segment: spaces as `_`, the rest percent-encoded."""
-    return quote(text.replace("_", "%5F").replace(" ", "_"), safe="%_-.~()'!*,;:@")
+    escaped = text.replace("%", "%25").replace("_", "%5F").replace(" ", "_")
+    return quote(escaped, safe="%_-.~()'!*,;:@")
 
 
+@lru_cache(maxsize=1 << 16)
 def slug(text: str) -> str:
     """Lower-case ASCII-ish slug for concept keys that are already normalised."""
     return _segment(re.sub(r"\s+", "-", text.strip()))
@@ -78,3 +82,9 @@ class Iris:
     @property
     def concept_scheme(self) -> str:
         return f"{self.base}scheme/concepts"
+
+    def prefixes(self) -> dict[str, str]:
+        """Turtle prefixes for every IRI this build mints, so the files stay short and readable."""
+        kinds = ("person", "category", "archive", "group", "concept", "authorship", "mention",
+                 "digest", "extractor", "scheme")
+        return {"arxiv": "https://arxiv.org/abs/", **{k: f"{self.base}{k}/" for k in kinds}}

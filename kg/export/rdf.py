@@ -1,1 +1,319 @@
-"""Exporter: to be written."""
+"""Exporter: the graph as RDF, mapped onto the kg ontology (`ontologies/kg.ttl`) and the
+standard vocabularies it reuses (DCTERMS, FOAF, SKOS, PROV, FaBiO, schema.org).
+
+The full archive is millions of triples, so RDF must not be the slow stage, and the same graph
+must always give the same bytes. Triples are therefore collected as N-Triples text, grouped by
+subject, with every term rendered (escaped and validated) by pyoxigraph: building a
+`pyoxigraph.Triple` from Python costs three times as much, and text de-duplicates in a set and
+is its own sort key. Subjects and then their predicate-object pairs are sorted, so Turtle groups
+each subject, and pyoxigraph parses and serializes the result in Rust. No blank nodes: every
+node has a stable IRI (`kg.vocab.Iris`).
+
+The full arXiv taxonomy is `ontologies/arxiv-taxonomy.ttl`; regenerate it with
+`python -c "from kg.export.rdf import write_taxonomy; write_taxonomy()"`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
+from pathlib import Path
+
+import networkx as nx
+from pyoxigraph import Literal, NamedNode, RdfFormat, parse, serialize
+
+from kg import taxonomy
+from kg.concepts.base import CONCEPT_TYPES
+from kg.export.registry import register_exporter
+from kg.vocab import DEFAULT_BASE, KG, PREFIXES, Iris
+
+FORMATS = {
+    "turtle": RdfFormat.TURTLE,
+    "ntriples": RdfFormat.N_TRIPLES,
+    "jsonld": RdfFormat.JSON_LD,
+    "rdfxml": RdfFormat.RDF_XML,
+    "trig": RdfFormat.TRIG,
+}
+TAXONOMY_FILE = Path(__file__).resolve().parents[2] / "ontologies" / "arxiv-taxonomy.ttl"
+TAXONOMY_SOURCE = "https://arxiv.org/category_taxonomy"
+
+DCT, FOAF, SKOS, PROV, SCHEMA, RDFS, XSD = (
+    PREFIXES[p] for p in ("dcterms", "foaf", "skos", "prov", "schema", "rdfs", "xsd"))
+TYPE = PREFIXES["rdf"] + "type"
+SUMMARY_FIELDS = ("tldr", "motivation", "method", "result", "conclusion")  # own kg: properties
+CONCEPT_CLASSES = {t: KG + t.capitalize() for t in CONCEPT_TYPES}  # "method" -> kg:Method
+_XSD_DATE = NamedNode(XSD + "date")
+# Numbers need no escaping, so their literals are written directly (pyoxigraph's cost 1 µs each).
+_XSD_INTEGER = f"<{XSD}integer>"
+_XSD_DECIMAL = f"<{XSD}decimal>"
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
+
+
+class _Terms(dict[str, str]):
+    """IRI -> its N-Triples term, rendered (and validated) by pyoxigraph on first use."""
+
+    def __missing__(self, iri: str) -> str:
+        term = self[iri] = str(NamedNode(iri))
+        return term
+
+
+class _Subject:
+    """Adds the triples of one subject, as its set of "predicate object" N-Triples texts."""
+
+    __slots__ = ("_pairs", "_terms")
+
+    def __init__(self, pairs: set[str], terms: _Terms) -> None:
+        self._pairs = pairs
+        self._terms = terms
+
+    def link(self, p: str, o: str) -> None:
+        self._pairs.add(f"{self._terms[p]} {self._terms[o]}")
+
+    def types(self, *classes: str) -> None:
+        for cls in classes:
+            self.link(TYPE, cls)
+
+    def text(self, p: str, value: str, language: str | None = None) -> None:
+        self._pairs.add(f"{self._terms[p]} {Literal(value, language=language)}")
+
+    def integer(self, p: str, value: int) -> None:
+        self._pairs.add(f'{self._terms[p]} "{value:d}"^^{_XSD_INTEGER}')
+
+    def decimal(self, p: str, value: float) -> None:
+        """`value` as an xsd:decimal (`repr` may give `1e-05`, which is not one)."""
+        self._pairs.add(f'{self._terms[p]} "{Decimal(repr(value)):f}"^^{_XSD_DECIMAL}')
+
+    def date(self, p: str, value: str) -> None:
+        self._pairs.add(f"{self._terms[p]} {Literal(value, datatype=_XSD_DATE)}")
+
+
+class _Triples:
+    """All triples of an export, grouped by subject."""
+
+    def __init__(self) -> None:
+        self._terms = _Terms()
+        self._subjects: dict[str, set[str]] = {}
+
+    def subject(self, iri: str) -> _Subject:
+        term = self._terms[iri]
+        pairs = self._subjects.get(term)
+        if pairs is None:
+            pairs = self._subjects[term] = set()
+        return _Subject(pairs, self._terms)
+
+    def ntriples(self) -> bytes:
+        """Sorted N-Triples: by subject, then predicate and object."""
+        subjects = self._subjects
+        return "".join(
+            f"{s} " + f" .\n{s} ".join(sorted(subjects[s])) + " .\n" for s in sorted(subjects)
+        ).encode()
+
+
+def _language(tag: str | None) -> str | None:
+    """A summary's language tag, or none when a digest names its language in another way."""
+    return tag if tag and _LANGUAGE_TAG.fullmatch(tag) else None
+
+
+def _file_name(path: str) -> str:
+    """The digest's own name, without the folders (or archive) it was read from."""
+    return re.split(r"[/\\:]", path)[-1]
+
+
+def _taxonomy(out: _Triples, iris: Iris, categories: Iterable[taxonomy.Category]) -> None:
+    """Categories with their archives and groups as a SKOS scheme: category > archive > group."""
+    scheme_iri = iris.category_scheme
+    scheme = out.subject(scheme_iri)
+    scheme.types(SKOS + "ConceptScheme")
+    scheme.text(RDFS + "label", "arXiv category taxonomy")
+    scheme.link(DCT + "source", TAXONOMY_SOURCE)
+    for c in categories:
+        levels = (
+            (iris.category(c.code), KG + "Category", c.code, c.name, iris.archive(c.archive)),
+            (iris.archive(c.archive), KG + "Archive", c.archive, c.archive_name,
+             iris.group(c.group)),
+            (iris.group(c.group), KG + "Group", c.group, c.group_name, None),
+        )
+        for iri, cls, code, name, broader in levels:
+            concept = out.subject(iri)
+            concept.types(cls, SKOS + "Concept")
+            concept.text(SKOS + "notation", code)
+            concept.text(SKOS + "prefLabel", name, "en")
+            concept.link(SKOS + "inScheme", scheme_iri)
+            if broader:
+                concept.link(SKOS + "broader", broader)
+            else:
+                concept.link(SKOS + "topConceptOf", scheme_iri)
+                scheme.link(SKOS + "hasTopConcept", iri)
+
+
+def _broader(graph: nx.DiGraph, node: str) -> str:
+    return next(t for t, edge in graph.succ[node].items() if edge["rel"] == "broader")
+
+
+def _graph_categories(graph: nx.DiGraph) -> Iterator[taxonomy.Category]:
+    """The graph's categories as taxonomy records, read back from its nodes and broader edges."""
+    for node, data in graph.nodes(data=True):
+        if data["kind"] == "category":
+            archive = _broader(graph, node)
+            group = _broader(graph, archive)
+            a, g = graph.nodes[archive], graph.nodes[group]
+            yield taxonomy.Category(data["code"], data["name"], a["code"], a["name"], g["code"],
+                                    g["name"], data["known"])
+
+
+def _paper(out: _Triples, iris: Iris, graph: nx.DiGraph, node: str, run: str,
+           digests: dict[str, str | None]) -> None:
+    data = graph.nodes[node]
+    iri, paper_id = data["iri"], data["id"]
+    paper = out.subject(iri)
+    paper.types(KG + "Paper")
+    paper.text(DCT + "title", data["title"])
+    is_arxiv = data["id_scheme"] == "arxiv"
+    paper.text(DCT + "identifier", f"arXiv:{paper_id}" if is_arxiv else paper_id)
+    if is_arxiv:
+        paper.text(KG + "arxivId", paper_id)
+    if data["abstract"]:
+        paper.text(DCT + "abstract", data["abstract"], "en")
+    if data["comment"]:
+        paper.text(KG + "comment", data["comment"])
+    if data["version"] is not None:
+        paper.integer(KG + "version", data["version"])
+    if data["date"]:
+        paper.date(KG + "digestDate", data["date"])
+    language = _language(data["summary_language"])
+    for field, text in data["summary"].items():
+        if field in SUMMARY_FIELDS:
+            paper.text(KG + field, text, language)
+        else:
+            paper.text(KG + "aiSummary", f"{field}: {text}", language)
+    for keyword in data["keywords"]:
+        paper.text(KG + "keyword", keyword)
+    for source in data["sources"]:
+        name = _file_name(source["file"])
+        paper.link(PROV + "wasDerivedFrom", iris.digest(name))
+        known = digests.get(name)
+        digests[name] = min(filter(None, (known, source["date"])), default=None)
+
+    for target, edge in graph.succ[node].items():
+        rel, t = edge["rel"], graph.nodes[target]
+        if rel == "author":
+            person, position = iris.person(t["name"]), edge["position"]
+            authorship_iri = iris.authorship(paper_id, position)
+            paper.link(DCT + "creator", person)
+            paper.link(KG + "authorship", authorship_iri)
+            authorship = out.subject(authorship_iri)
+            authorship.types(KG + "Authorship")
+            authorship.link(KG + "paper", iri)
+            authorship.link(KG + "author", person)
+            authorship.integer(KG + "position", position)
+            authorship.text(KG + "printedName", data["authors"][position - 1])
+        elif rel in ("primary_category", "cross_list"):
+            category = iris.category(t["code"])
+            prop = "primaryCategory" if rel == "primary_category" else "crossList"
+            paper.link(KG + prop, category)
+            paper.link(DCT + "subject", category)
+        elif rel == "mentions":
+            concept = iris.concept(t["key"])
+            paper.link(KG + "mentions", concept)
+            for n, evidence in enumerate(edge["evidence"], start=1):
+                mention = out.subject(iris.mention(paper_id, t["key"], n))
+                mention.types(KG + "Mention", PROV + "Entity")
+                mention.link(KG + "paper", iri)
+                mention.link(KG + "concept", concept)
+                mention.text(KG + "section", evidence["section"])
+                mention.integer(KG + "start", evidence["start"])
+                mention.integer(KG + "end", evidence["end"])
+                mention.text(KG + "surface", evidence["surface"])
+                mention.decimal(KG + "confidence", evidence["confidence"])
+                mention.link(PROV + "wasDerivedFrom", iri)
+                mention.link(PROV + "wasGeneratedBy", run)
+
+
+def _concept(out: _Triples, iris: Iris, graph: nx.DiGraph, node: str) -> None:
+    data = graph.nodes[node]
+    concept = out.subject(iris.concept(data["key"]))
+    concept.types(KG + "Concept", SKOS + "Concept")
+    if data["type"] in CONCEPT_CLASSES:
+        concept.types(CONCEPT_CLASSES[data["type"]])
+    concept.text(SKOS + "prefLabel", data["label"], "en")
+    for alt in data["alt_labels"]:
+        concept.text(SKOS + "altLabel", alt, "en")
+    concept.link(SKOS + "inScheme", iris.concept_scheme)
+    for target, edge in graph.succ[node].items():
+        if edge["rel"] == "broader":
+            concept.link(SKOS + "broader", iris.concept(graph.nodes[target]["key"]))
+
+
+def _graph_triples(graph: nx.DiGraph, iris: Iris) -> _Triples:
+    """Every triple of the graph's RDF form."""
+    out = _Triples()
+    extractor = graph.graph.get("extractor") or "unknown extractor"
+    run = iris.extractor(extractor)
+    digests: dict[str, str | None] = {}
+    concepts = 0
+    for node, kind in graph.nodes(data="kind"):
+        if kind == "paper":
+            _paper(out, iris, graph, node, run, digests)
+        elif kind == "author":
+            name = graph.nodes[node]["name"]
+            person = out.subject(iris.person(name))
+            person.types(FOAF + "Person", SCHEMA + "Person")
+            person.text(FOAF + "name", name)
+        elif kind == "concept":
+            _concept(out, iris, graph, node)
+            concepts += 1
+    _taxonomy(out, iris, _graph_categories(graph))
+    for name, day in digests.items():
+        digest = out.subject(iris.digest(name))
+        digest.types(KG + "Digest", PROV + "Entity")
+        digest.text(RDFS + "label", name)
+        if day:
+            digest.date(DCT + "date", day)
+    if concepts:
+        scheme = out.subject(iris.concept_scheme)
+        scheme.types(SKOS + "ConceptScheme")
+        scheme.text(RDFS + "label", "Concepts extracted from the papers")
+        extraction = out.subject(run)
+        extraction.types(KG + "ExtractionRun", PROV + "Activity")
+        extraction.text(RDFS + "label", extractor)
+    return out
+
+
+def _write(ntriples: bytes, path: Path, fmt: RdfFormat, prefixes: dict[str, str]) -> None:
+    if fmt == RdfFormat.N_TRIPLES:  # already canonical N-Triples, as pyoxigraph would write it
+        path.write_bytes(ntriples)
+        return
+    # Dataset formats (TriG, JSON-LD) take quads: read the lines as N-Quads, the default graph.
+    # Lenient: every term was validated when it was rendered, no need to check it twice.
+    source = RdfFormat.N_QUADS if fmt.supports_datasets else RdfFormat.N_TRIPLES
+    serialize(parse(ntriples, format=source, lenient=True), path, fmt, prefixes=prefixes)
+
+
+@register_exporter("rdf")
+def export_rdf(graph: nx.DiGraph, out_dir: Path, *, formats: Sequence[str] = ("turtle",),
+               base: str = DEFAULT_BASE, **_: object) -> list[Path]:
+    """Write `graph.ttl` (and .nt, .jsonld, .rdf, .trig for the other `formats`) to `out_dir`."""
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown RDF format {unknown[0]!r} (known: {', '.join(FORMATS)})")
+    iris = Iris(base)
+    ntriples = _graph_triples(graph, iris).ntriples()
+    prefixes = {**PREFIXES, **iris.prefixes()}
+    paths = []
+    for name in dict.fromkeys(formats):
+        fmt = FORMATS[name]
+        path = out_dir / f"graph.{fmt.file_extension}"
+        _write(ntriples, path, fmt, prefixes)
+        paths.append(path)
+    return paths
+
+
+def write_taxonomy(path: Path = TAXONOMY_FILE, base: str = DEFAULT_BASE) -> Path:
+    """Write arXiv's whole category taxonomy as a SKOS scheme in Turtle (the same triples every
+    export carries for the categories it uses)."""
+    iris = Iris(base)
+    out = _Triples()
+    _taxonomy(out, iris, taxonomy.all_categories())
+    _write(out.ntriples(), path, RdfFormat.TURTLE, {**PREFIXES, **iris.prefixes()})
+    return path

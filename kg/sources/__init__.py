@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 # Importing the reader modules registers them.
-from kg.sources import abs_file, atom, jsonl, markdown, oai, rss, snapshot  # noqa: F401
+from kg.sources import abs_file, atom, html_digest, jsonl, markdown, oai, rss, snapshot  # noqa: F401
 from kg.sources.registry import Entry, Reader, detect, readers, register_reader
 
 __all__ = ["Entry", "InputError", "Reader", "find_inputs", "read", "readers", "register_reader"]
@@ -101,7 +101,9 @@ def read(paths: Iterable[Path]) -> Iterator[tuple[Path, Entry]]:
                     raw = archive.extractfile(member)
                     if raw is None:
                         continue
-                    for entry in _read_stream(raw, f"{path}:{member.name}"):
+                    # A streamed archive cannot seek: hold one member (one day) at a time.
+                    day = io.BytesIO(raw.read())
+                    for entry in _read_stream(day, f"{path}:{member.name}"):
                         yield path, entry
         else:
             with path.open("rb") as raw:

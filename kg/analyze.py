@@ -1,0 +1,260 @@
+"""Network analysis: the co-authorship and concept co-occurrence networks of a graph.
+
+Both networks are one-mode projections of a bipartite paper–item incidence: two authors (or two
+concepts) are linked when they share a paper, weighted by how many they share. The incidence
+comes from the in-memory graph or, with the same shape, from a built graph folder via SPARQL,
+so `kg analyze` works on either. Plain functions over networkx graphs, in networkx's style; only
+`write_analysis` touches the disk.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+from typing import NamedTuple
+
+import networkx as nx
+import pyoxigraph as ox
+
+from kg.export.graphml import write_graphml
+from kg.query import run_query
+
+SEED = 42
+MAX_AUTHORS = 50  # papers with more authors (big collaborations) add nodes but no links
+EXACT_BETWEENNESS_MAX = 2000  # above this many nodes, betweenness is sampled
+BETWEENNESS_SAMPLES = 100
+
+_STORE_QUERIES = {
+    "author": "SELECT ?paper ?item ?label WHERE { ?paper dcterms:creator ?item . "
+              "OPTIONAL { ?item foaf:name ?label } }",
+    "concept": "SELECT ?paper ?item ?label WHERE { ?paper kg:mentions ?item . "
+               "OPTIONAL { ?item skos:prefLabel ?label } }",
+}
+
+
+class Incidence(NamedTuple):
+    """Which items (authors or concepts) each paper has, and how to name the items."""
+
+    pairs: list[tuple[str, str]]  # (paper, item)
+    labels: dict[str, str]  # item -> display label
+
+
+def incidence_from_graph(graph: nx.DiGraph, rel: str) -> Incidence:
+    """Paper–item pairs of the kg graph's edges of `rel` ("author" or "mentions")."""
+    pairs = [(u, v) for u, v, r in graph.edges(data="rel") if r == rel]
+    labels = {item: graph.nodes[item].get("label", item) for _, item in pairs}
+    return Incidence(pairs, labels)
+
+
+def incidence_from_store(store: ox.Store, kind: str) -> Incidence:
+    """Paper–item pairs of a loaded graph folder, `kind` "author" or "concept"."""
+    if kind not in _STORE_QUERIES:
+        raise ValueError(f"unknown incidence kind {kind!r} (known: {', '.join(_STORE_QUERIES)})")
+    rows = run_query(store, _STORE_QUERIES[kind]).rows
+    pairs = [(str(paper), str(item)) for paper, item, _ in rows]
+    labels = {str(item): str(label) for _, item, label in rows if label is not None}
+    return Incidence(pairs, labels)
+
+
+def projection(pairs: Iterable[tuple[str, str]], labels: Mapping[str, str] | None = None,
+               max_items: int | None = None) -> nx.Graph:
+    """Items linked by the papers they share: edge weight = shared papers, node attribute
+    `papers` = the item's papers. Papers with more than `max_items` items add no links, which
+    keeps one 3,000-author paper from adding millions of edges; `graph.graph` counts them."""
+    labels = labels or {}
+    items_of: dict[str, set[str]] = defaultdict(set)
+    for paper, item in pairs:
+        items_of[paper].add(item)
+    papers = Counter(item for items in items_of.values() for item in items)
+    linking = [items for items in items_of.values() if max_items is None or len(items) <= max_items]
+    weights = Counter(pair for items in linking for pair in combinations(sorted(items), 2))
+    graph = nx.Graph(papers=len(items_of), unlinked_papers=len(items_of) - len(linking),
+                     max_items=max_items or 0)
+    graph.add_nodes_from((item, {"label": labels.get(item, item), "papers": papers[item]})
+                         for item in sorted(papers))
+    graph.add_edges_from((u, v, {"weight": w}) for (u, v), w in sorted(weights.items()))
+    return graph
+
+
+def coauthor_network(pairs: Iterable[tuple[str, str]], labels: Mapping[str, str] | None = None,
+                     max_authors: int | None = MAX_AUTHORS) -> nx.Graph:
+    """Authors linked by co-written papers (weight = shared papers)."""
+    return projection(pairs, labels, max_authors)
+
+
+def cooccurrence_network(pairs: Iterable[tuple[str, str]],
+                         labels: Mapping[str, str] | None = None) -> nx.Graph:
+    """Concepts linked by the papers mentioning both (weight = such papers)."""
+    return projection(pairs, labels)
+
+
+@dataclass(frozen=True)
+class NetworkReport:
+    """What `write_analysis` says about one network; labels are the nodes' display labels."""
+
+    nodes: int
+    edges: int
+    papers: int
+    unlinked_papers: int
+    max_items: int
+    component_sizes: list[int]  # largest first
+    top_degree: list[tuple[str, int, int]]  # label, degree, papers
+    top_papers: list[tuple[str, int, int]]  # label, papers, degree
+    top_betweenness: list[tuple[str, float]]
+    betweenness_samples: int | None  # None: exact
+    communities: list[list[str]]  # node ids, largest community first, members by papers
+    modularity: float
+    top_pairs: list[tuple[str, str, int]]  # label, label, weight
+
+
+def _label(graph: nx.Graph, node: str) -> str:
+    return str(graph.nodes[node].get("label", node))
+
+
+def betweenness(graph: nx.Graph, exact_max: int = EXACT_BETWEENNESS_MAX,
+                samples: int = BETWEENNESS_SAMPLES, seed: int = SEED,
+                ) -> tuple[dict[str, float], int | None]:
+    """Unweighted betweenness, exact up to `exact_max` nodes, else estimated from `samples`
+    seeded source nodes (exact is O(nodes·edges): hours at 160,000 authors); returns the
+    sample size used, None when exact."""
+    k = None if graph.number_of_nodes() <= max(exact_max, samples) else samples
+    return nx.betweenness_centrality(graph, k=k, seed=seed), k
+
+
+def communities(graph: nx.Graph, seed: int = SEED) -> list[list[str]]:
+    """Louvain communities, largest first, each listed by papers then label."""
+    found = nx.community.louvain_communities(graph, weight="weight", seed=seed)
+    ordered = [sorted(c, key=lambda n: (-graph.nodes[n].get("papers", 0), _label(graph, n), n))
+               for c in found]
+    return sorted(ordered, key=lambda c: (-len(c), _label(graph, c[0]), c[0]))
+
+
+def top_pairs(graph: nx.Graph, n: int = 10) -> list[tuple[str, str, int]]:
+    """The `n` heaviest edges as (label, label, weight)."""
+    labelled = ((*sorted((_label(graph, u), _label(graph, v))), w)
+                for u, v, w in graph.edges(data="weight", default=1))
+    return heapq.nsmallest(n, labelled, key=lambda e: (-e[2], e[0], e[1]))
+
+
+def _top(graph: nx.Graph, score: Mapping[str, float], n: int) -> list[str]:
+    return heapq.nsmallest(n, graph, key=lambda node: (-score[node], _label(graph, node), node))
+
+
+def network_report(graph: nx.Graph, top: int = 10, exact_max: int = EXACT_BETWEENNESS_MAX,
+                   samples: int = BETWEENNESS_SAMPLES, seed: int = SEED) -> NetworkReport:
+    degree = dict(graph.degree())
+    papers = dict(graph.nodes(data="papers", default=0))
+    between, k = betweenness(graph, exact_max, samples, seed)
+    found = communities(graph, seed)
+    return NetworkReport(
+        nodes=graph.number_of_nodes(), edges=graph.number_of_edges(),
+        papers=graph.graph.get("papers", 0), unlinked_papers=graph.graph.get("unlinked_papers", 0),
+        max_items=graph.graph.get("max_items", 0),
+        component_sizes=sorted((len(c) for c in nx.connected_components(graph)), reverse=True),
+        top_degree=[(_label(graph, n), degree[n], papers[n]) for n in _top(graph, degree, top)],
+        top_papers=[(_label(graph, n), papers[n], degree[n]) for n in _top(graph, papers, top)],
+        top_betweenness=[(_label(graph, n), between[n]) for n in _top(graph, between, top)],
+        betweenness_samples=k,
+        communities=found,
+        modularity=nx.community.modularity(graph, found, weight="weight")
+        if graph.number_of_edges() else 0.0,
+        top_pairs=top_pairs(graph, top),
+    )
+
+
+@dataclass(frozen=True)
+class _Wording:
+    title: str
+    item: str
+    items: str
+    link: str
+    weight: str
+
+
+_COAUTHORS = _Wording("Co-authorship network", "author", "authors",
+                      "two authors are linked when they wrote a paper together",
+                      "shared papers")
+_CONCEPTS = _Wording("Concept co-occurrence network", "concept", "concepts",
+                     "two concepts are linked when a paper mentions both",
+                     "papers mentioning both")
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _table(header: list[str], rows: Iterable[Iterable[object]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(map(_cell, row)) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def _section(graph: nx.Graph, report: NetworkReport, words: _Wording, top: int) -> list[str]:
+    sizes = report.component_sizes
+    lines = [f"## {words.title}", "",
+             f"Nodes are {words.items}; {words.link}; edge weight = {words.weight}.", "",
+             f"- {report.nodes:,} {words.items}, {report.edges:,} links, "
+             f"from {report.papers:,} papers",
+             f"- {len(sizes):,} connected components; the largest: "
+             f"{', '.join(f'{s:,}' for s in sizes[:5]) or 'none'}; "
+             f"{sizes.count(1):,} {words.items} are isolated"]
+    if report.unlinked_papers:
+        lines.append(f"- {report.unlinked_papers:,} papers with more than {report.max_items} "
+                     f"{words.items} count for their {words.items} but add no links")
+    lines += ["", f"### Top {words.items} by degree (distinct neighbours)", ""]
+    lines += _table(["#", words.item, "degree", "papers"],
+                    ((i, *row) for i, row in enumerate(report.top_degree, 1)))
+    lines += [f"### Top {words.items} by papers", ""]
+    lines += _table(["#", words.item, "papers", "degree"],
+                    ((i, *row) for i, row in enumerate(report.top_papers, 1)))
+    how = ("exact" if report.betweenness_samples is None else
+           f"approximated from {report.betweenness_samples} source nodes sampled with seed "
+           f"{SEED} (the network is too large for exact betweenness)")
+    lines += [f"### Top {words.items} by betweenness", "",
+              f"Normalised, unweighted shortest paths; {how}.", ""]
+    lines += _table(["#", words.item, "betweenness"],
+                    ((i, label, f"{value:.4f}")
+                     for i, (label, value) in enumerate(report.top_betweenness, 1)))
+    lines += ["### Communities", "",
+              f"Louvain (networkx, weighted, seed {SEED}): {len(report.communities):,} "
+              f"communities, modularity {report.modularity:.3f}. The largest, with their "
+              f"{words.items} of most papers:", ""]
+    lines += _table(["#", "size", f"top {words.items}"],
+                    ((i, len(c), ", ".join(_label(graph, n) for n in c[:8]))
+                     for i, c in enumerate(report.communities[:top], 1)))
+    lines += [f"### Strongest pairs ({words.weight})", ""]
+    lines += _table(["#", words.item, words.item, words.weight],
+                    ((i, *row) for i, row in enumerate(report.top_pairs, 1)))
+    return lines
+
+
+def _with_communities(graph: nx.Graph, found: list[list[str]]) -> nx.Graph:
+    """A copy of `graph` whose nodes carry their community number (0 = largest), for Gephi."""
+    marked = graph.copy()
+    for number, members in enumerate(found):
+        for node in members:
+            marked.nodes[node]["community"] = number
+    return marked
+
+
+def write_analysis(out_dir: Path, coauthors: nx.Graph, concepts: nx.Graph, *, top: int = 10,
+                   source: str | None = None) -> list[Path]:
+    """Write `analysis.md`, `coauthors.graphml` and `concepts.graphml`; return their paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lines = ["# Network analysis", ""]
+    if source:
+        lines += [f"Graph: `{source}`", ""]
+    written = []
+    for name, graph, words in (("coauthors", coauthors, _COAUTHORS),
+                               ("concepts", concepts, _CONCEPTS)):
+        report = network_report(graph, top)
+        lines += _section(graph, report, words, top)
+        path = out_dir / f"{name}.graphml"
+        written.append(write_graphml(_with_communities(graph, report.communities), path))
+    analysis = out_dir / "analysis.md"
+    analysis.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+    return [analysis, *written]

