@@ -30,7 +30,7 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one message a line, as logs and grep expect
 
 RDF_FORMATS = ("turtle", "ntriples", "jsonld", "rdfxml", "trig")
 

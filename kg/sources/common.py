@@ -140,12 +140,21 @@ def decode_tex_accents(text: str) -> str:
 
 
 def split_glued_names(names: list[str]) -> list[str]:
-    """Split the rare entry that holds two people joined by a period ("Y. Navidtehrani. C.
-    Betegón"); single names with a dotted word ("Md. F. Islam", "Ashok. K. Goel") stay whole."""
+    """One name per person from listed names, normalised, empty ones dropped.
+
+    Splits the rare item that holds several people joined by ";" (some arXiv records) or by a
+    period ("Y. Navidtehrani. C. Betegón"); single names with a dotted word ("Md. F. Islam",
+    "Ashok. K. Goel") stay whole. Every reader uses it, so the same paper gets the same
+    authors from its markdown and its JSONL.
+    """
     result: list[str] = []
-    for name in names:
-        match = _GLUED.match(name) if name.count(".") > 2 else None
-        result.extend((match["first"], match["second"]) if match else (name,))
+    for item in names:
+        for part in item.split(";"):
+            name = normalize_name(part)
+            if not name:
+                continue
+            match = _GLUED.match(name) if name.count(".") > 2 else None
+            result.extend((match["first"], match["second"]) if match else (name,))
     return result
 
 
@@ -156,7 +165,7 @@ def split_author_string(text: str) -> list[str]:
     while (stripped := re.sub(r"\([^()]*\)", "", text)) != text:
         text = stripped
     parts = re.split(r",\s*(?:and\s+)?|\s+and\s+|;", decode_tex_accents(text))
-    return split_glued_names([normalize_name(p) for p in parts if p.strip()])
+    return split_glued_names(parts)
 
 
 def iso_date(text: str | None) -> str | None:

@@ -22,7 +22,6 @@ from kg.sources.common import (
     guess_language,
     is_placeholder,
     iter_json_lines,
-    normalize_name,
     parse_arxiv_id,
     split_author_string,
     split_categories,
@@ -114,8 +113,7 @@ def _authors(value: Any) -> list[str]:
         return split_author_string(value)
     if not isinstance(value, list):
         return []
-    names = (normalize_name(name) for name in value if isinstance(name, str))
-    return split_glued_names([name for name in names if name])
+    return split_glued_names([name for name in value if isinstance(name, str)])
 
 
 def _categories(value: Any) -> tuple[str | None, list[str]]:

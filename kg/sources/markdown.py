@@ -31,6 +31,7 @@ from kg.sources.common import (
     is_placeholder,
     parse_arxiv_id,
     split_categories,
+    split_glued_names,
 )
 from kg.sources.registry import Entry, register_reader
 
@@ -496,8 +497,8 @@ def _authors(value: str | None) -> list[str]:
         if isinstance(parsed, list):
             names = [str(name) for name in parsed]
     if not names:
-        names = re.split(r"[,，;]", value)  # a few arXiv records list people with ";"
-    return [name for name in (clean_text(n) for n in names) if name]
+        names = re.split(r"[,，]", value)
+    return split_glued_names([clean_text(n) or "" for n in names])
 
 
 def _keywords(value: str | None) -> list[str]:
