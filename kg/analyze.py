@@ -25,8 +25,10 @@ from kg.query import run_query
 
 SEED = 42
 MAX_AUTHORS = 50  # papers with more authors (big collaborations) add nodes but no links
-EXACT_BETWEENNESS_MAX = 2000  # above this many nodes, betweenness is sampled
-BETWEENNESS_SAMPLES = 100
+# Betweenness costs one shortest-path search per source node, each visiting every edge; this
+# many visits take about 20 s in networkx (the 2025-26 archive: 160,000 authors, 1M links).
+BETWEENNESS_WORK = 10_000_000
+MIN_SAMPLES = 10
 
 _STORE_QUERIES = {
     "author": "SELECT ?paper ?item ?label WHERE { ?paper dcterms:creator ?item . "
@@ -106,6 +108,7 @@ class NetworkReport:
     top_papers: list[tuple[str, int, int]]  # label, papers, degree
     top_betweenness: list[tuple[str, float]]
     betweenness_samples: int | None  # None: exact
+    seed: int  # of the betweenness sample and of Louvain
     communities: list[list[str]]  # node ids, largest community first, members by papers
     modularity: float
     top_pairs: list[tuple[str, str, int]]  # label, label, weight
@@ -115,13 +118,13 @@ def _label(graph: nx.Graph, node: str) -> str:
     return str(graph.nodes[node].get("label", node))
 
 
-def betweenness(graph: nx.Graph, exact_max: int = EXACT_BETWEENNESS_MAX,
-                samples: int = BETWEENNESS_SAMPLES, seed: int = SEED,
+def betweenness(graph: nx.Graph, work: int = BETWEENNESS_WORK, seed: int = SEED,
                 ) -> tuple[dict[str, float], int | None]:
-    """Unweighted betweenness, exact up to `exact_max` nodes, else estimated from `samples`
-    seeded source nodes (exact is O(nodes·edges): hours at 160,000 authors); returns the
-    sample size used, None when exact."""
-    k = None if graph.number_of_nodes() <= max(exact_max, samples) else samples
+    """Unweighted normalised betweenness: exact when it costs at most `work` edge visits, else
+    estimated from as many seeded source nodes as fit in `work` (at least MIN_SAMPLES).
+    Returns the scores and the number of sources sampled, None when exact."""
+    nodes, edges = graph.number_of_nodes(), max(graph.number_of_edges(), 1)
+    k = None if nodes * edges <= work else min(nodes, max(MIN_SAMPLES, work // edges))
     return nx.betweenness_centrality(graph, k=k, seed=seed), k
 
 
@@ -144,11 +147,12 @@ def _top(graph: nx.Graph, score: Mapping[str, float], n: int) -> list[str]:
     return heapq.nsmallest(n, graph, key=lambda node: (-score[node], _label(graph, node), node))
 
 
-def network_report(graph: nx.Graph, top: int = 10, exact_max: int = EXACT_BETWEENNESS_MAX,
-                   samples: int = BETWEENNESS_SAMPLES, seed: int = SEED) -> NetworkReport:
+def network_report(graph: nx.Graph, top: int = 10, work: int = BETWEENNESS_WORK,
+                   seed: int = SEED) -> NetworkReport:
+    """Size, components, top nodes, Louvain communities and strongest pairs of a network."""
     degree = dict(graph.degree())
     papers = dict(graph.nodes(data="papers", default=0))
-    between, k = betweenness(graph, exact_max, samples, seed)
+    between, k = betweenness(graph, work, seed)
     found = communities(graph, seed)
     return NetworkReport(
         nodes=graph.number_of_nodes(), edges=graph.number_of_edges(),
@@ -159,6 +163,7 @@ def network_report(graph: nx.Graph, top: int = 10, exact_max: int = EXACT_BETWEE
         top_papers=[(_label(graph, n), papers[n], degree[n]) for n in _top(graph, papers, top)],
         top_betweenness=[(_label(graph, n), between[n]) for n in _top(graph, between, top)],
         betweenness_samples=k,
+        seed=seed,
         communities=found,
         modularity=nx.community.modularity(graph, found, weight="weight")
         if graph.number_of_edges() else 0.0,
@@ -213,14 +218,14 @@ def _section(graph: nx.Graph, report: NetworkReport, words: _Wording, top: int) 
                     ((i, *row) for i, row in enumerate(report.top_papers, 1)))
     how = ("exact" if report.betweenness_samples is None else
            f"approximated from {report.betweenness_samples} source nodes sampled with seed "
-           f"{SEED} (the network is too large for exact betweenness)")
+           f"{report.seed} (the network is too large for exact betweenness)")
     lines += [f"### Top {words.items} by betweenness", "",
               f"Normalised, unweighted shortest paths; {how}.", ""]
     lines += _table(["#", words.item, "betweenness"],
                     ((i, label, f"{value:.4f}")
                      for i, (label, value) in enumerate(report.top_betweenness, 1)))
     lines += ["### Communities", "",
-              f"Louvain (networkx, weighted, seed {SEED}): {len(report.communities):,} "
+              f"Louvain (networkx, weighted, seed {report.seed}): {len(report.communities):,} "
               f"communities, modularity {report.modularity:.3f}. The largest, with their "
               f"{words.items} of most papers:", ""]
     lines += _table(["#", "size", f"top {words.items}"],
@@ -232,18 +237,10 @@ def _section(graph: nx.Graph, report: NetworkReport, words: _Wording, top: int) 
     return lines
 
 
-def _with_communities(graph: nx.Graph, found: list[list[str]]) -> nx.Graph:
-    """A copy of `graph` whose nodes carry their community number (0 = largest), for Gephi."""
-    marked = graph.copy()
-    for number, members in enumerate(found):
-        for node in members:
-            marked.nodes[node]["community"] = number
-    return marked
-
-
 def write_analysis(out_dir: Path, coauthors: nx.Graph, concepts: nx.Graph, *, top: int = 10,
                    source: str | None = None) -> list[Path]:
-    """Write `analysis.md`, `coauthors.graphml` and `concepts.graphml`; return their paths."""
+    """Write `analysis.md` and, for Gephi, `coauthors.graphml` and `concepts.graphml` with each
+    node's community number (0 = the largest); return the paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     lines = ["# Network analysis", ""]
     if source:
@@ -254,7 +251,9 @@ def write_analysis(out_dir: Path, coauthors: nx.Graph, concepts: nx.Graph, *, to
         report = network_report(graph, top)
         lines += _section(graph, report, words, top)
         path = out_dir / f"{name}.graphml"
-        written.append(write_graphml(_with_communities(graph, report.communities), path))
+        membership = {node: {"community": number}
+                      for number, members in enumerate(report.communities) for node in members}
+        written.append(write_graphml(graph, path, membership))
     analysis = out_dir / "analysis.md"
     analysis.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
     return [analysis, *written]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kg import pipeline
+from kg.export import exporters
 from kg.export.summary import summarize
 from kg.merge import Account
 from kg.progress import Advance, Silent
@@ -60,6 +61,12 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _check_choices(what: str, given: list[str], choices: Sequence[str]) -> None:
+    unknown = [g for g in given if g not in choices]
+    if unknown:
+        raise _fail(f"unknown {what} {', '.join(unknown)} (choose from {', '.join(choices)})")
+
+
 def _report_account(account: Account, quiet: bool) -> None:
     if quiet and not account.rejections:
         return
@@ -88,17 +95,19 @@ def build(
     base: Annotated[str, typer.Option(help="Base IRI of authors, categories and concepts.")] =
         DEFAULT_BASE,
     max_nodes: Annotated[int, typer.Option(help="Node budget of the HTML view.")] = 1500,
+    export: Annotated[list[str], typer.Option(
+        "--export", "-e", help="Outputs to write; repeat for several (rdf, html, summary, "
+        "graphml).",
+    )] = list(pipeline.DEFAULT_EXPORTS),  # noqa: B006 (typer reads list defaults)
     strict: Strict = False,
     quiet: Quiet = False,
 ) -> None:
-    """Build the graph: RDF, an HTML view, GraphML and a summary, written into --out."""
-    unknown = sorted(set(rdf_format) - set(RDF_FORMATS))
-    if unknown:
-        choices = ", ".join(RDF_FORMATS)
-        raise _fail(f"unknown RDF format {', '.join(unknown)} (choose from {choices})")
+    """Build the graph: RDF, an HTML view and a summary (GraphML on request) in --out."""
+    _check_choices("RDF format", rdf_format, RDF_FORMATS)
+    _check_choices("export", export, exporters.names())
     try:
         result = pipeline.build(inputs, out, formats=rdf_format, base=base, max_nodes=max_nodes,
-                                progress=_progress(quiet))
+                                exports=export, progress=_progress(quiet))
     except InputError as error:
         raise _fail(str(error)) from None
     _report_account(result.account, quiet)

@@ -25,7 +25,9 @@ from kg.progress import Progress, Silent
 from kg.vocab import DEFAULT_BASE
 
 DEFAULT_OUT = Path("outputs")
-DEFAULT_EXPORTS = ("rdf", "html", "graphml", "summary")
+# GraphML of the whole graph is opt-in (`--export graphml`): it is as large as the Turtle and
+# slow to write; `kg analyze` writes the co-author and concept networks Gephi users want.
+DEFAULT_EXPORTS = ("rdf", "html", "summary")
 
 
 @dataclass

@@ -40,7 +40,7 @@ def lookup(code: str) -> Category:
     if code in table:
         return table[code]
     archive = code.split(".", 1)[0]
-    parent = table.get(archive)
+    parent = next((c for c in table.values() if c.archive == archive), None)
     if parent is not None:
         return Category(code, code, parent.archive, parent.archive_name, parent.group,
                         parent.group_name, known=False)

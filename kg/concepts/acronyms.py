@@ -22,7 +22,8 @@ _NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
 _ROMAN = re.compile(r"^[IVXLC]+$")
 _FUNCTION_WORDS = {"a", "an", "the", "of", "and", "or", "in", "on", "for", "to", "with", "by",
-                   "we", "our", "its", "their", "this", "that", "these", "is", "are"}
+                   "via", "from", "we", "our", "its", "their", "this", "that", "these", "is",
+                   "are"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,13 +50,6 @@ def plausible_short_form(text: str) -> bool:
             and any(c.isupper() for c in text) and not _ROMAN.match(text))
 
 
-def _letters(short: str) -> str:
-    """The characters a long form must contain: a plural s is not part of the acronym."""
-    if len(short) > 2 and short.endswith("s") and short[-2].isupper():
-        short = short[:-1]
-    return "".join(c.lower() for c in short if c.isalnum())
-
-
 def long_form_start(short: str, text: str) -> int | None:
     """Where the shortest long form of `short` ending at the end of `text` starts, or None.
 
@@ -67,7 +61,7 @@ def long_form_start(short: str, text: str) -> int | None:
     matchable = _NUMBER_WORD.sub(
         lambda m: _NUMBER_WORDS[m.group(1).lower()].ljust(len(m.group(1)), "\0"), text
     ).lower()
-    chars = _letters(short)
+    chars = letters(short)
     position = len(matchable) - 1
     for index in range(len(chars) - 1, -1, -1):
         char = chars[index]
@@ -83,10 +77,14 @@ def long_form_start(short: str, text: str) -> int | None:
 
 
 def _valid(short: str, long: str) -> bool:
+    """Schwartz-Hearst's bounds, tightened: at most one content word more than the acronym
+    has letters, so a stray match cannot swallow a clause."""
     words = long.split()
+    content = [w for w in words if w.lower() not in _FUNCTION_WORDS]
     return (bool(words) and len(long) > len(short) and short.lower() not in long.lower()
             and words[0].lower() not in _FUNCTION_WORDS
-            and len(words) <= min(len(_letters(short)) + 5, 2 * len(_letters(short))))
+            and len(words) <= min(len(letters(short)) + 5, 2 * len(letters(short)))
+            and len(content) <= len(letters(short)) + 1)
 
 
 def find_definitions(text: str) -> list[Definition]:
@@ -113,12 +111,17 @@ def find_definitions(text: str) -> list[Definition]:
     return found
 
 
-def spells(short: str, words: list[str]) -> bool:
-    """True when the initials of `words` (hyphenated parts count) spell the acronym `short`.
+def letters(short: str) -> str:
+    """The letters and digits a long form must supply, lower-cased: "PDEs" -> "pde"."""
+    if len(short) > 2 and short.endswith("s") and short[-2].isupper():
+        short = short[:-1]
+    return "".join(c.lower() for c in short if c.isalnum())
 
-    Links a name to its acronym when the paper never puts one in parentheses:
-    "Hessian Interatomic Potentials" and "HIP".
+
+def initials(words: list[str]) -> str:
+    """First letters of the words and of their hyphenated parts, lower-cased.
+
+    A phrase whose initials are the `letters` of an acronym in the same paper names it even
+    without parentheses: "Hessian Interatomic Potentials" and "HIP".
     """
-    letters = _letters(short)
-    initials = "".join(part[0].lower() for word in words for part in word.split("-") if part)
-    return len(letters) >= 3 and len(words) >= 2 and initials == letters
+    return "".join(part[0].lower() for word in words for part in word.split("-") if part)

