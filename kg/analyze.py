@@ -25,10 +25,14 @@ from kg.query import run_query
 
 SEED = 42
 MAX_AUTHORS = 50  # papers with more authors (big collaborations) add nodes but no links
-# Betweenness costs one shortest-path search per source node, each visiting every edge; this
-# many visits take about 20 s in networkx (the 2025-26 archive: 160,000 authors, 1M links).
+MAX_CONCEPTS = 2000  # the concept network keeps this many of the most frequent concepts
+# Betweenness costs one shortest-path search per source node, each visiting every edge: about
+# 2 s per source on the 2025-26 archive's co-authors (160,000 authors, 1M links), so exact
+# betweenness would take days. Above this many edge visits it is estimated from sampled
+# sources, never fewer than MIN_SAMPLES: with 100 the top ten still vary with the seed, with
+# fewer they are noise.
 BETWEENNESS_WORK = 10_000_000
-MIN_SAMPLES = 10
+MIN_SAMPLES = 100
 
 _STORE_QUERIES = {
     "author": "SELECT ?paper ?item ?label WHERE { ?paper dcterms:creator ?item . "
@@ -62,36 +66,46 @@ def incidence_from_store(store: ox.Store, kind: str) -> Incidence:
     return Incidence(pairs, labels)
 
 
-def projection(pairs: Iterable[tuple[str, str]], labels: Mapping[str, str] | None = None,
-               max_items: int | None = None) -> nx.Graph:
+def projection(pairs: Iterable[tuple[str, str]], labels: Mapping[str, str] | None = None, *,
+               max_items: int | None = None, max_nodes: int | None = None) -> nx.Graph:
     """Items linked by the papers they share: edge weight = shared papers, node attribute
-    `papers` = the item's papers. Papers with more than `max_items` items add no links, which
-    keeps one 3,000-author paper from adding millions of edges; `graph.graph` counts them."""
+    `papers` = the item's papers.
+
+    Papers with more than `max_items` items add no links, which keeps one 3,000-author paper
+    from adding millions of edges. Only the `max_nodes` items in most papers are kept: a month
+    of digests already has 86,000 concepts and 1.3M co-occurrences, mostly of one-paper terms.
+    `graph.graph` records both cuts for the report.
+    """
     labels = labels or {}
     items_of: dict[str, set[str]] = defaultdict(set)
     for paper, item in pairs:
         items_of[paper].add(item)
     papers = Counter(item for items in items_of.values() for item in items)
+    kept = sorted(papers, key=lambda item: (-papers[item], item))[:max_nodes]
+    if len(kept) < len(papers):
+        keep = set(kept)
+        items_of = {paper: items & keep for paper, items in items_of.items()}
     linking = [items for items in items_of.values() if max_items is None or len(items) <= max_items]
     weights = Counter(pair for items in linking for pair in combinations(sorted(items), 2))
     graph = nx.Graph(papers=len(items_of), unlinked_papers=len(items_of) - len(linking),
-                     max_items=max_items or 0)
+                     max_items=max_items or 0, items=len(papers))
     graph.add_nodes_from((item, {"label": labels.get(item, item), "papers": papers[item]})
-                         for item in sorted(papers))
+                         for item in sorted(kept))
     graph.add_edges_from((u, v, {"weight": w}) for (u, v), w in sorted(weights.items()))
     return graph
 
 
 def coauthor_network(pairs: Iterable[tuple[str, str]], labels: Mapping[str, str] | None = None,
                      max_authors: int | None = MAX_AUTHORS) -> nx.Graph:
-    """Authors linked by co-written papers (weight = shared papers)."""
-    return projection(pairs, labels, max_authors)
+    """Authors linked by co-written papers (weight = shared papers); every author is kept."""
+    return projection(pairs, labels, max_items=max_authors)
 
 
 def cooccurrence_network(pairs: Iterable[tuple[str, str]],
-                         labels: Mapping[str, str] | None = None) -> nx.Graph:
-    """Concepts linked by the papers mentioning both (weight = such papers)."""
-    return projection(pairs, labels)
+                         labels: Mapping[str, str] | None = None,
+                         max_concepts: int | None = MAX_CONCEPTS) -> nx.Graph:
+    """The most frequent concepts, linked by the papers mentioning both (weight = such papers)."""
+    return projection(pairs, labels, max_nodes=max_concepts)
 
 
 @dataclass(frozen=True)
@@ -100,6 +114,8 @@ class NetworkReport:
 
     nodes: int
     edges: int
+    items: int  # before keeping only the most frequent
+    min_papers: int  # the fewest papers of a kept node
     papers: int
     unlinked_papers: int
     max_items: int
@@ -121,7 +137,7 @@ def _label(graph: nx.Graph, node: str) -> str:
 def betweenness(graph: nx.Graph, work: int = BETWEENNESS_WORK, seed: int = SEED,
                 ) -> tuple[dict[str, float], int | None]:
     """Unweighted normalised betweenness: exact when it costs at most `work` edge visits, else
-    estimated from as many seeded source nodes as fit in `work` (at least MIN_SAMPLES).
+    estimated from as many seeded source nodes as fit in `work`, at least MIN_SAMPLES.
     Returns the scores and the number of sources sampled, None when exact."""
     nodes, edges = graph.number_of_nodes(), max(graph.number_of_edges(), 1)
     k = None if nodes * edges <= work else min(nodes, max(MIN_SAMPLES, work // edges))
@@ -156,6 +172,8 @@ def network_report(graph: nx.Graph, top: int = 10, work: int = BETWEENNESS_WORK,
     found = communities(graph, seed)
     return NetworkReport(
         nodes=graph.number_of_nodes(), edges=graph.number_of_edges(),
+        items=graph.graph.get("items", graph.number_of_nodes()),
+        min_papers=min(papers.values(), default=0),
         papers=graph.graph.get("papers", 0), unlinked_papers=graph.graph.get("unlinked_papers", 0),
         max_items=graph.graph.get("max_items", 0),
         component_sizes=sorted((len(c) for c in nx.connected_components(graph)), reverse=True),
@@ -204,9 +222,12 @@ def _section(graph: nx.Graph, report: NetworkReport, words: _Wording, top: int) 
              f"Nodes are {words.items}; {words.link}; edge weight = {words.weight}.", "",
              f"- {report.nodes:,} {words.items}, {report.edges:,} links, "
              f"from {report.papers:,} papers",
-             f"- {len(sizes):,} connected components; the largest: "
-             f"{', '.join(f'{s:,}' for s in sizes[:5]) or 'none'}; "
-             f"{sizes.count(1):,} {words.items} are isolated"]
+             f"- connected components: {len(sizes):,} (largest: "
+             f"{', '.join(f'{s:,}' for s in sizes[:5]) or 'none'}); isolated {words.items}: "
+             f"{sizes.count(1):,}"]
+    if report.items > report.nodes:
+        lines.append(f"- only the {report.nodes:,} {words.items} in most papers (at least "
+                     f"{report.min_papers:,}) of {report.items:,} are kept")
     if report.unlinked_papers:
         lines.append(f"- {report.unlinked_papers:,} papers with more than {report.max_items} "
                      f"{words.items} count for their {words.items} but add no links")
@@ -218,7 +239,8 @@ def _section(graph: nx.Graph, report: NetworkReport, words: _Wording, top: int) 
                     ((i, *row) for i, row in enumerate(report.top_papers, 1)))
     how = ("exact" if report.betweenness_samples is None else
            f"approximated from {report.betweenness_samples} source nodes sampled with seed "
-           f"{report.seed} (the network is too large for exact betweenness)")
+           f"{report.seed}, as the network is too large for exact betweenness: an estimate, "
+           f"whose ranking changes with the sample")
     lines += [f"### Top {words.items} by betweenness", "",
               f"Normalised, unweighted shortest paths; {how}.", ""]
     lines += _table(["#", words.item, "betweenness"],

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kg import pipeline
+from kg import query as sparql
 from kg.export import exporters
 from kg.export.summary import summarize
 from kg.merge import Account
@@ -147,6 +148,70 @@ def extract(
     _report_account(account, quiet)
     if strict and account.rejections:
         raise typer.Exit(1)
+
+
+GraphDir = Annotated[Path, typer.Option("--graph", "-g", help="Folder `kg build` wrote.")]
+
+
+@app.command()
+def query(
+    query_text: Annotated[str | None, typer.Argument(
+        metavar="QUERY", help="SPARQL text, a .rq file, or the name of a saved query.",
+        show_default=False)] = None,
+    graph: GraphDir = pipeline.DEFAULT_OUT,
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", "-p", help="A parameter NAME=VALUE, bound as a value (repeatable).",
+        show_default=False)] = None,
+    output_format: Annotated[str, typer.Option(
+        "--format", help="table, csv or json.")] = "table",
+    list_saved: Annotated[bool, typer.Option("--list", help="List the saved queries.")] = False,
+) -> None:
+    """Run SPARQL on a built graph; parameters are bound, never pasted into the query."""
+    if list_saved:
+        for saved in sparql.saved_queries().values():
+            print(f"{saved.name}: {saved.description}")
+            for parameter in saved.parameters:
+                print(f"    --param {parameter}")
+        return
+    if query_text is None:
+        raise _fail("give a query: SPARQL text, a .rq file or a saved query name (see --list)")
+    _check_choices("output format", [output_format], ["table", "csv", "json"])
+    params = {}
+    for item in param or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise _fail(f"--param {item!r}: write it as NAME=VALUE")
+        params[name.strip()] = value
+    try:
+        text = sparql.resolve_query(query_text)
+        store = sparql.load_store(graph)
+        result = sparql.run_query(store, text, params)
+    except (sparql.QueryError, FileNotFoundError) as error:
+        raise _fail(str(error)) from None
+    if output_format == "table":
+        Console(soft_wrap=False).print(sparql.to_table(result))
+    else:
+        sys.stdout.write(sparql.to_csv(result) if output_format == "csv"
+                         else sparql.to_json(result))
+
+
+@app.command()
+def analyze(
+    graph: GraphDir = pipeline.DEFAULT_OUT,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Output folder (default: the graph folder).", show_default=False,
+    )] = None,
+    top: Annotated[int, typer.Option(help="Rows in each top-N table.")] = 10,
+    quiet: Quiet = False,
+) -> None:
+    """Co-author and concept co-occurrence networks: a Markdown report and GraphML for Gephi."""
+    try:
+        files = pipeline.analyze_graph(graph, out, top=top)
+    except (sparql.QueryError, FileNotFoundError) as error:
+        raise _fail(str(error)) from None
+    if not quiet:
+        for path in files:
+            err.print(f"  wrote {path}", highlight=False)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from kg import sources
+from kg import analyze, query, sources
 from kg.concepts import extract
 from kg.concepts.base import Extraction
 from kg.export import export
@@ -155,3 +155,14 @@ def build(
             files += export(name, graph, out, **options)
             advance(1)
     return BuildResult(graph, papers, extraction, account, files, timings)
+
+
+def analyze_graph(graph_dir: str | Path = DEFAULT_OUT, out_dir: str | Path | None = None,
+                  top: int = 10) -> list[Path]:
+    """Co-author and concept co-occurrence networks of a built graph folder: `analysis.md`,
+    `coauthors.graphml`, `concepts.graphml` in `out_dir` (default: the graph folder)."""
+    store = query.load_store(Path(graph_dir))
+    coauthors = analyze.coauthor_network(*analyze.incidence_from_store(store, "author"))
+    concepts = analyze.cooccurrence_network(*analyze.incidence_from_store(store, "concept"))
+    target = Path(out_dir) if out_dir is not None else Path(graph_dir)
+    return analyze.write_analysis(target, coauthors, concepts, top=top, source=str(graph_dir))

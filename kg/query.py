@@ -10,8 +10,8 @@ a parameter in a small subquery first (100 times faster on a month of digests).
 
 A query declares itself in a leading comment header (the saved ones in `kg/queries/*.rq`):
 
-    # name: top-concepts
-    # description: The most frequently mentioned concepts.
+    # name: papers-about-concept
+    # description: Papers that mention a concept.
     # param concept: a concept label or alias, e.g. LoRA
     # param limit = 20: how many rows to list
 
@@ -179,7 +179,10 @@ def _bindings(text: str, params: Mapping[str, str]) -> tuple[dict[str, str], int
 
 def _term(value: str) -> ox.NamedNode | ox.Literal:
     if value.startswith("<") and value.endswith(">"):
-        return ox.NamedNode(value[1:-1])
+        try:
+            return ox.NamedNode(value[1:-1])
+        except ValueError as error:
+            raise QueryError(f"bad IRI {value}: {error}") from None
     return ox.Literal(value)
 
 

@@ -89,6 +89,15 @@ def test_big_collaborations_add_nodes_but_no_links():
     assert coauthor_network(pairs, max_authors=None).number_of_edges() == 60 * 59 // 2 + 1
 
 
+def test_only_the_most_frequent_concepts_are_kept(graph):
+    network = cooccurrence_network(*incidence_from_graph(graph, "mentions"), max_concepts=2)
+    assert sorted(network.nodes(data="label")) == [("concept:lora", "LoRA"),
+                                                   ("concept:vit", "Vision Transformer")]
+    assert network.graph["items"] == 4
+    report = network_report(network)
+    assert (report.nodes, report.items, report.min_papers) == (2, 4, 2)
+
+
 def test_components_and_top_nodes(graph):
     report = network_report(coauthor_network(*incidence_from_graph(graph, "author")), top=3)
     assert report.component_sizes == [5, 1]

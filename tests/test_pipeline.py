@@ -160,3 +160,21 @@ def test_cli_build_is_deterministic(seed: Path, tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
     for file in ("graph.ttl", "graph.nt", "graph.html", "graph.graphml", "summary.json"):
         assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes(), file
+
+
+def test_cli_query_and_analyze_on_the_seed(seed: Path, tmp_path: Path) -> None:
+    assert _kg("build", str(seed), "--out", str(tmp_path), "--quiet").returncode == 0
+    done = _kg("query", "papers-about-concept", "--graph", str(tmp_path),
+               "--param", "concept=Low-rank adapters", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert [row["arxivId"] for row in json.loads(done.stdout)] == ["2509.21670"]
+    injected = _kg("query", "coauthors", "--graph", str(tmp_path),
+                   "--param", 'author=" } ; DROP ALL ; #', "--format", "csv")
+    assert injected.returncode == 0 and injected.stdout.strip() == "coauthor,papers"
+    assert _kg("query", "coauthors", "--graph", str(tmp_path), "--param", "who=x").returncode == 2
+    assert _kg("query", "no-such-query", "--graph", str(tmp_path)).returncode == 2
+    done = _kg("analyze", "--graph", str(tmp_path), "--quiet")
+    assert done.returncode == 0, done.stderr
+    report = (tmp_path / "analysis.md").read_text("utf-8")
+    assert "39 authors" in report
+    assert (tmp_path / "coauthors.graphml").is_file() and (tmp_path / "concepts.graphml").is_file()

@@ -109,6 +109,8 @@ def test_an_iri_value_is_bound_as_an_iri(store):
     result = run_query(store, query, {"c": "<https://w3id.org/arxiv-kg/concept/fid>"})
     assert result.variables == ["label"]
     assert result.rows == [("FID",)]
+    with pytest.raises(QueryError, match="bad IRI"):
+        run_query(store, query, {"c": "<not an iri>"})
 
 
 def test_unknown_parameter_lists_the_query_parameters(store):
