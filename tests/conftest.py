@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from kg.model import Paper, Rejection
+from kg.sources import find_inputs, read
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
@@ -28,3 +31,12 @@ def seed() -> Path:
 @pytest.fixture(scope="session")
 def manifest() -> dict:
     return json.loads((VARIANTS / "MANIFEST.json").read_text("utf-8"))
+
+
+def entries(*paths: Path) -> tuple[list[Paper], list[Rejection]]:
+    """Every record read from `paths`, split into papers and rejections."""
+    papers: list[Paper] = []
+    rejections: list[Rejection] = []
+    for _, entry in read(find_inputs(paths)):
+        (rejections if isinstance(entry, Rejection) else papers).append(entry)
+    return papers, rejections

@@ -10,10 +10,10 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import VARIANTS
+from conftest import VARIANTS, entries
 
-from kg.model import Paper, Rejection
-from kg.sources import find_inputs, read, readers
+from kg.model import Paper
+from kg.sources import readers
 
 MANIFEST = json.loads((VARIANTS / "MANIFEST.json").read_text("utf-8"))
 DIGESTS = sorted(
@@ -24,14 +24,6 @@ TEMPLATES = sorted(
     p.relative_to(VARIANTS).as_posix()
     for p in [*VARIANTS.glob("*template*.md"), *VARIANTS.glob("templates/*.md")]
 )
-
-
-def entries(*paths: Path) -> tuple[list[Paper], list[Rejection]]:
-    papers: list[Paper] = []
-    rejections: list[Rejection] = []
-    for _, entry in read(find_inputs(paths)):
-        (rejections if isinstance(entry, Rejection) else papers).append(entry)
-    return papers, rejections
 
 
 def collapse(text: str | None) -> str:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from kg.model import Paper, Rejection
-from kg.sources import find_inputs, read, readers
+from conftest import entries
+
+from kg.model import Paper
+from kg.sources import readers
 from kg.sources.registry import detect
 
 # Manifest format -> the reader that must claim the file.
@@ -19,14 +21,6 @@ FORMATS = {
     "oai-pmh-arxiv": "oai-pmh-arxiv",
     "arxiv-abs": "arxiv-abs",
 }
-
-
-def entries(*paths: Path) -> tuple[list[Paper], list[Rejection]]:
-    papers: list[Paper] = []
-    rejections: list[Rejection] = []
-    for _, entry in read(find_inputs(paths)):
-        (rejections if isinstance(entry, Rejection) else papers).append(entry)
-    return papers, rejections
 
 
 def head(path: Path) -> str:
