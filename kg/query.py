@@ -235,7 +235,8 @@ def _text(value: Value) -> str:
 
 def to_table(result: QueryResult, title: str | None = None) -> Table:
     """A rich table of the result, for the terminal."""
-    table = Table(title=title, caption=f"{len(result.rows)} rows")
+    count = len(result.rows)
+    table = Table(title=title, caption=f"{count} row{'' if count == 1 else 's'}")
     for variable in result.variables:
         table.add_column(variable, overflow="fold")
     for row in result.rows:

@@ -151,7 +151,7 @@ def split_glued_names(names: list[str]) -> list[str]:
     for item in names:
         for part in item.split(";"):
             name = normalize_name(part)
-            if not name:
+            if not any(c.isalpha() for c in name):  # "", ":", "-" are not people
                 continue
             match = _GLUED.match(name) if name.count(".") > 2 else None
             result.extend((match["first"], match["second"]) if match else (name,))
