@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from kg import pipeline
 from kg import query as sparql
+from kg.concepts.scheme import SchemeError
 from kg.export import exporters
 from kg.export.summary import summarize
 from kg.merge import Account
@@ -40,6 +41,9 @@ Inputs = Annotated[list[str], typer.Argument(
     help="Digest files, folders, globs or .tar.xz archives.", show_default=False)]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summary.")]
 Strict = Annotated[bool, typer.Option("--strict", help="Exit 1 when any entry is rejected.")]
+Concepts = Annotated[list[Path] | None, typer.Option(
+    "--concepts", help="Your own concepts and aliases: a .tsv or SKOS .ttl file (repeatable).",
+    exists=True, dir_okay=False, show_default=False)]
 
 
 class RichProgress:
@@ -100,6 +104,7 @@ def build(
         "--export", "-e", help="Outputs to write; repeat for several (rdf, html, summary, "
         "graphml).",
     )] = list(pipeline.DEFAULT_EXPORTS),  # noqa: B006 (typer reads list defaults)
+    concepts: Concepts = None,
     strict: Strict = False,
     quiet: Quiet = False,
 ) -> None:
@@ -108,8 +113,9 @@ def build(
     _check_choices("export", export, exporters.names())
     try:
         result = pipeline.build(inputs, out, formats=rdf_format, base=base, max_nodes=max_nodes,
-                                exports=export, progress=_progress(quiet))
-    except InputError as error:
+                                exports=export, concepts=concepts or (),
+                                progress=_progress(quiet))
+    except (InputError, SchemeError) as error:
         raise _fail(str(error)) from None
     _report_account(result.account, quiet)
     if not quiet:
@@ -130,6 +136,7 @@ def extract(
         help="Only these concept types, comma separated (method,task,dataset,metric,artifact).",
     )] = None,
     min_confidence: Annotated[float, typer.Option(help="Drop links below this confidence.")] = 0.0,
+    concepts: Concepts = None,
     strict: Strict = False,
     quiet: Quiet = False,
 ) -> None:
@@ -139,9 +146,10 @@ def extract(
     wanted = set(types.split(",")) if types else None
     try:
         papers, account = pipeline.read_papers(inputs, _progress(quiet))
-    except InputError as error:
+        extraction = pipeline.extract_concepts(papers, progress=_progress(quiet),
+                                               concepts=concepts or ())
+    except (InputError, SchemeError) as error:
         raise _fail(str(error)) from None
-    extraction = pipeline.extract_concepts(papers, progress=_progress(quiet))
     for record in pipeline.concept_records(papers, extraction, wanted, min_confidence):
         print(json.dumps(record, ensure_ascii=False))
     sys.stdout.flush()

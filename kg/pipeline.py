@@ -92,11 +92,13 @@ def read_papers(
 
 def extract_concepts(
     papers: Sequence[Paper], extractor: str = "spacy", progress: Progress | None = None,
+    concepts: Sequence[str | Path] = (),
 ) -> Extraction:
-    """Concepts of `papers` with the named extractor, with a progress bar per paper."""
+    """Concepts of `papers` with the named extractor, placed in the curated scheme and the
+    user's `concepts` files, with a progress bar per paper."""
     progress = progress or Silent()
     with progress.stage("Extracting concepts", total=len(papers)) as advance:
-        return extract(papers, extractor=extractor, progress=advance)
+        return extract(papers, extractor=extractor, progress=advance, concepts=concepts)
 
 
 def concept_records(
@@ -134,17 +136,19 @@ def build(
     formats: Sequence[str] = ("turtle",),
     base: str = DEFAULT_BASE,
     extractor: str = "spacy",
+    concepts: Sequence[str | Path] = (),
     max_nodes: int = 1500,
     exports: Sequence[str] = DEFAULT_EXPORTS,
     progress: Progress | None = None,
 ) -> BuildResult:
-    """Read digests, extract concepts, build the graph and write every export into `out_dir`."""
+    """Read digests, extract concepts (placed in the curated scheme and the user's `concepts`
+    files), build the graph and write every export into `out_dir`."""
     progress = progress or Silent()
     timings = Timings()
     out = Path(out_dir)
     papers, account = read_papers(inputs, progress, timings)
     with timings.stage("extract"):
-        extraction = extract_concepts(papers, extractor, progress)
+        extraction = extract_concepts(papers, extractor, progress, concepts)
     with timings.stage("build"):
         graph = build_graph(papers, extraction)
         graph.graph["account"] = account.as_dict()

@@ -1,13 +1,16 @@
 """Concept extraction: which methods, tasks, datasets, metrics and systems each paper names.
 
 `extract(papers)` runs a registered extractor over the whole build at once, so that an acronym
-defined in one paper links its bare use in another. Extractors register in `extractors` under
-a name; importing this package registers the built-in "spacy" one.
+defined in one paper links its bare use in another, then places its concepts in the curated
+scheme and the user's concept files (`kg.concepts.scheme`), whatever the extractor. Extractors
+register in `extractors` under a name; importing this package registers the built-in "spacy"
+one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 # Importing the extractor module registers it.
 from kg.concepts import spacy_extractor  # noqa: F401
@@ -20,13 +23,19 @@ from kg.concepts.base import (
     Progress,
     extractors,
 )
+from kg.concepts.scheme import load_scheme, place
 from kg.model import Paper
 
 __all__ = ["CONCEPT_TYPES", "Concept", "Extraction", "Extractor", "Mention", "Progress",
            "extract", "extractors"]
 
 
-def extract(papers: Sequence[Paper], extractor: str = "spacy",
-            progress: Progress | None = None) -> Extraction:
-    """Concepts and mentions of `papers` by the extractor registered as `extractor`."""
-    return extractors.get(extractor)()(papers, progress)
+def extract(papers: Sequence[Paper], extractor: str = "spacy", progress: Progress | None = None,
+            concepts: Sequence[str | Path] = ()) -> Extraction:
+    """Concepts and mentions of `papers` by the extractor registered as `extractor`, placed in
+    the curated scheme extended by the `concepts` files (see `kg.concepts.scheme.load_scheme`).
+
+    The scheme loads first: a broken concepts file fails before the long extraction.
+    """
+    scheme = load_scheme(concepts)
+    return place(extractors.get(extractor)()(papers, progress), papers, scheme)

@@ -51,12 +51,17 @@ def plausible_short_form(text: str) -> bool:
 
 
 def long_form_start(short: str, text: str) -> int | None:
-    """Where the shortest long form of `short` ending at the end of `text` starts, or None.
+    """Where the long form of `short` ending at the end of `text` starts, or None.
 
-    Schwartz-Hearst: match the short form's characters right to left, in order, the first one
-    at the start of a word. Number words count as digits, so "Four-dimensional variational
-    data assimilation" defines "4DVAR".
+    Words whose initials spell the acronym win ("Proximal Policy Optimization (PPO)", where
+    the shortest character match is "Policy Optimization"); else Schwartz-Hearst: match the
+    short form's characters right to left, in order, the first one at the start of a word.
+    Number words count as digits, so "Four-dimensional variational data assimilation" defines
+    "4DVAR".
     """
+    by_initials = _initials_start(short, text)
+    if by_initials is not None:
+        return by_initials
     # Same-length substitution keeps offsets: "four" becomes "4" and three NULs.
     matchable = _NUMBER_WORD.sub(
         lambda m: _NUMBER_WORDS[m.group(1).lower()].ljust(len(m.group(1)), "\0"), text
@@ -74,6 +79,24 @@ def long_form_start(short: str, text: str) -> int | None:
             return None
         position -= 1
     return text.rfind(" ", 0, position + 1) + 1
+
+
+def _initials_start(short: str, text: str) -> int | None:
+    """Where the fewest last words of `text` start whose initials (of hyphenated parts too;
+    function words may be skipped) are the acronym's letters: "energy efficiency (EE)",
+    "Theory of Planned Behavior (TPB)"."""
+    chars = letters(short)
+    if not chars.isalpha():
+        return None
+    words = list(re.finditer(r"\S+", text))
+    for count in range(1, min(len(words), 2 * len(chars)) + 1):
+        tail = [w.group() for w in words[-count:]]
+        if tail[0].lower() in _FUNCTION_WORDS:
+            continue
+        content = [w for w in tail if w.lower() not in _FUNCTION_WORDS]
+        if chars in (initials(tail), initials(content)):
+            return words[-count].start()
+    return None
 
 
 def _valid(short: str, long: str) -> bool:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import pairwise
 
@@ -56,8 +56,14 @@ _SECTIONS = ("title", "abstract")
 # concept when the sum reaches MIN_CONFIDENCE, keeping its MAX_PER_PAPER surest concepts.
 DEFINITION_CONFIDENCE = 0.9
 NAME_CONFIDENCE = 0.75
+SHORT_NAME_CONFIDENCE = 0.5  # "ER", "TP": two capitals name a concept only when defined
 TITLE_BOOST = 0.2  # named in the title
-REPEAT_BOOST = 0.1  # named more than once in the paper
+REPEAT_BOOST = 0.2  # named more than once in the paper
+LENGTH_BONUS = 0.05  # per word after the first, up to two
+PROCESS_BONUS = 0.1  # a head naming a process or field
+WEAK_PENALTY = 0.1  # a head naming a part, place or property
+CLASSIFYING_BONUS = 0.1  # a noun or relational adjective first ("kinetic theory")
+DESCRIBING_PENALTY = 0.15  # a describing adjective first ("modifiable synapses")
 SHARED_BOOST = 0.1  # named by another paper of the build too
 MIN_CONFIDENCE = 0.6
 MAX_PER_PAPER = 15  # gold abstracts name 5 to 15 concepts
@@ -70,47 +76,63 @@ _MODIFIER_TAGS = {"JJ", "JJR", "JJS", "VBN", "VBG", "CD"}
 _HYPHENS = {"-", "--", "\u2010", "\u2011", "\u2013"}
 _SENTENCE_END = {".", "!", "?", ":"}
 # Tags before a participle that is a verb, not a modifier ("" is a sentence start).
-_VERB_CONTEXT = {"", "IN", "TO", ",", "RB", ":"}
+_VERB_CONTEXT = {"", "IN", "TO", ",", "RB", ":", "VBZ", "VBP", "VBD", "MD"}
+_PREDICATE = {"VBZ", "VBP", "VBD", "MD", "RB"}  # "is time-consuming"
+# Verbs of abstract prose the tagger takes for plural nouns after a subject ("fusion of text
+# and audio yields", "self-attention causes"); no concept is headed by one.
+_FINITE_VERBS = frozenset({
+    "achieves", "allows", "demonstrates", "enables", "exhibits", "impedes", "improves",
+    "indicates", "lacks", "offers", "outperforms", "produces", "provides", "reduces", "relies",
+    "remains", "requires", "reveals", "show", "shows", "suffers", "suggests", "yields",
+})
 _VERB_SUFFIX = re.compile(r"[a-z]{3}(?:ify|ize)$")  # "densify", "optimize"; not "size"
 _CITATION = {"et", "al"}  # "Con et al."
+_STYLING = re.compile(r"(\\(?:textbf|textit|textsc|texttt|textrm|emph|underline)\{)([^{}]*)\}")
 _NOT_A_WORD = re.compile(r"[$=\\^_{}\[\]<>|]")  # LaTeX, brackets, markup
 
 # Evaluative, quantifying and positional adjectives that never make a term more specific.
 GENERIC_MODIFIERS = frozenset({
-    "1d", "2d", "3d", "additional", "adequate", "appropriate", "arbitrary", "baseline", "basic",
-    "best", "better", "broad", "catastrophic", "central", "certain", "challenging", "cheap",
-    "classical", "clear", "coarse-grained", "common", "competitive", "complex", "comprehensive",
-    "considerable", "consistent", "conventional", "core", "corresponding", "crucial", "current",
-    "cutting-edge", "desirable", "desired", "different", "difficult", "direct", "distinct",
-    "diverse", "downstream", "early", "easy", "easy-to-use", "effective", "efficient", "eight",
-    "emerging", "empirical", "enhanced", "entire", "essential", "existing", "expensive",
-    "experimental", "explicit", "extensive", "extra", "fast", "feasible", "few", "final",
-    "fine-grained", "first", "five", "flexible", "following", "four", "full", "fundamental",
-    "further", "future", "general", "generic", "given", "good", "great", "hard", "heterogeneous",
-    "high", "high-level", "high-quality", "higher", "homogeneous", "huge", "important", "improved",
-    "individual", "initial", "interesting", "intrinsic", "key", "large", "large-scale", "larger",
-    "late", "latest", "limited", "long", "long-term", "low", "low-level", "low-quality", "lower",
-    "main", "major", "many", "massive", "meaningful", "minor", "modern", "more", "most", "multiple",
-    "naive", "narrow", "natural", "new", "nine", "notable", "novel", "numerous", "off-the-shelf",
-    "one", "one-dimensional", "open-source", "other", "overall", "own", "particular", "plausible",
-    "plug-and-play", "poor", "popular", "possible", "potential", "powerful", "practical",
-    "previous", "primary", "principled", "prior", "promising", "proposed", "real", "real-world",
-    "recent", "related", "relevant", "reliable", "remarkable", "representative", "respective",
-    "resulting", "rich", "rigorous", "robust", "same", "scalable", "second", "secondary", "seven",
-    "several", "severe", "short", "short-term", "significant", "similar", "simple", "single", "six",
-    "slow", "small", "small-scale", "smaller", "so-called", "specific", "standard",
-    "state-of-the-art", "step-by-step", "strict", "strong", "stronger", "substantial", "subtle",
-    "such", "sufficient", "suitable", "superficial", "superior", "surprising", "systematic", "ten",
-    "third", "three", "three-dimensional", "tiny", "total", "traditional", "true", "two",
-    "two-dimensional", "typical", "underlying", "unified", "unique", "upstream", "useful", "valid",
-    "various", "vast", "viable", "vital", "well-known", "whole", "wide"
+    "1d", "2d", "3d", "accurate", "actual", "additional", "adequate", "adjacent", "appropriate",
+    "arbitrary", "baseline", "basic", "best", "better", "broad", "certain", "challenging", "cheap",
+    "classical", "clear", "coarse-grained", "common", "compact", "comparable", "competitive",
+    "complementary", "complex", "comprehensive", "concrete", "configurable", "considerable",
+    "consistent", "controlled", "conventional", "converted", "core", "correct", "corresponding",
+    "crucial", "current", "cutting-edge", "derived", "desirable", "desired", "detailed",
+    "different", "difficult", "distinct", "diverse", "downstream", "early", "easy", "easy-to-use",
+    "effective", "efficient", "eight", "emerging", "enhanced", "entire", "equivalent", "essential",
+    "established", "existing", "expanded", "expensive", "experimental", "explicit", "expressive",
+    "extensive", "external", "extra", "fast", "feasible", "few", "final", "fine-grained", "first",
+    "five", "flexible", "following", "four", "frozen", "full", "fundamental", "further", "future",
+    "general", "generated", "generic", "given", "good", "great", "hard", "heterogeneous", "high",
+    "high-level", "high-quality", "higher", "homogeneous", "huge", "identical", "immediate",
+    "important", "improved", "inconsistent", "incorrect", "increased", "increasing", "individual",
+    "initial", "interesting", "intrinsic", "irregular", "irrelevant", "isolated", "key", "large",
+    "large-scale", "larger", "late", "later", "latest", "lightweight", "limited", "long", "low",
+    "low-level", "low-quality", "lower", "main", "major", "manual", "many", "massive",
+    "meaningful", "minor", "modern", "more", "most", "multiple", "naive", "narrow", "new", "nine",
+    "non-trivial", "notable", "noticeable", "novel", "numerous", "obtained", "off-the-shelf",
+    "official", "one", "one-dimensional", "open-source", "original", "other", "outstanding",
+    "overall", "own", "particular", "plausible", "plug-and-play", "poor", "popular", "possible",
+    "potential", "powerful", "practical", "precise", "preliminary", "prescribed", "previous",
+    "primary", "principled", "prior", "promising", "proposed", "raw", "real", "real-world",
+    "realistic", "recent", "related", "relevant", "reliable", "remarkable", "representative",
+    "respective", "resulting", "rich", "right", "rigorous", "robust", "salient", "same", "sampled",
+    "scalable", "second", "secondary", "separate", "seven", "several", "severe", "short",
+    "significant", "similar", "simple", "simplistic", "single", "six", "slow", "small",
+    "small-scale", "smaller", "so-called", "specific", "spurious", "stable", "standard",
+    "state-of-the-art", "step-by-step", "strict", "strong", "stronger", "subsequent",
+    "substantial", "subtle", "such", "sufficient", "suitable", "superficial", "superior",
+    "surprising", "systematic", "ten", "tested", "third", "three", "three-dimensional", "tiny",
+    "total", "traditional", "trained", "trivial", "true", "two", "two-dimensional", "typical",
+    "underlying", "unified", "unintuitive", "unique", "upstream", "useful", "valid", "various",
+    "vast", "viable", "vital", "volatile", "weak", "well-known", "whole", "wide"
 })
 
 # Heads that only say "this is a method/task/dataset": dropped, the modifiers name the concept
 # ("neural operator framework" -> "neural operator"); the head still hints at the type.
 STRIP_HEADS = {
     "framework": None, "approach": None, "method": None, "methodology": None,
-    "technique": None, "strategy": None, "scheme": None, "pipeline": None,
+    "technique": None, "strategy": None, "criterion": None, "scheme": None, "pipeline": None,
     "architecture": None, "backbone": None, "paradigm": None, "formulation": None,
     "reformulation": None, "implementation": None, "variant": None, "version": None,
     "procedure": None, "module": None, "toolkit": None, "tool": None, "codebase": None,
@@ -123,6 +145,11 @@ STRIP_HEADS = {
 # no concept, "anomaly score" is one.
 _AFTER_NAME = {"dataset", "benchmark", "corpus", "suite", "metric", "measure", "score"}
 _DATASET_WORDS = {"dataset", "benchmark", "corpus", "suite"}
+# After a name these only say "an instance of it" ("GPT-4 model", "NOMA system").
+_INSTANCE_HEADS = {"model", "system", "training", "instance", "run"}
+# Generic heads after a term that measure or study it: the term is the concept.
+_ASPECT_HEADS = {"ability", "accuracy", "application", "capability", "efficiency", "evaluation",
+                 "experiment", "performance", "quality", "result", "robustness", "study"}
 
 # Generic nouns of academic prose: a phrase headed by one is not a concept node
 # ("strong baselines", "computational cost", "phenotypic effects").
@@ -143,8 +170,18 @@ DROP_HEADS = frozenset({
     "quality", "quantity", "question", "range", "reduction", "requirement", "researcher",
     "resolution", "result", "review", "robustness", "role", "scale", "scenario", "set", "setting",
     "shift", "similarity", "size", "source", "speed", "speedup", "stage", "step", "study",
-    "success", "target", "time", "topic", "trend", "type", "understanding", "usage", "use", "user",
+    "success", "target", "time", "topic", "trend", "type", "usage", "use", "user",
     "value", "variety", "view", "way", "weight", "work"
+})
+
+# Generic nouns for parts, places and circumstances: a phrase headed by one names a concept
+# less often ("ground-truth state", "feature space", "spatial layout", "decision point").
+WEAK_HEADS = frozenset({
+    "assumption", "authority", "axis", "condition", "constraint", "content", "context",
+    "counterpart", "cue", "description", "dimension", "element", "entity", "horizon", "item",
+    "layout", "map", "mode", "object", "option", "parameter", "partner", "point", "position",
+    "prior", "region", "regime", "relation", "relationship", "route", "rule", "scene", "segment",
+    "session", "signal", "space", "state", "structure", "term", "unit", "volume",
 })
 
 # Concepts so broad they would link every paper; the guideline keeps them only where they
@@ -179,6 +216,8 @@ GENERIC_ACRONYMS = frozenset({
 })
 # Dimensions, amounts and numerals that look like acronyms: "3D", "1D-3D", "74k", "2.3x",
 # "7B", "III".
+_DIMENSION = re.compile(r"^[1-4][dD]$")
+_VERSION = re.compile(r"^\d{1,2}(\.\d)?$")
 _QUANTITY = re.compile(r"^(\d+(\.\d+)?[dD]-*)+$|^\d+(\.\d+)?([kKmMbBxX%]|ms)?$|^[IVX]+$")
 _INTRO_VERBS = {"introduce", "propose", "present", "develop", "release", "design", "build",
                 "introduces", "proposes", "presents", "develops", "releases"}
@@ -192,6 +231,9 @@ _CONNECTING_GERUNDS = {
     "requiring", "resulting", "revealing", "showing", "using", "utilizing", "yielding",
 }
 _NAMING_VERBS = {"called", "named", "dubbed", "termed", "coined"}  # "a framework called X"
+# Gerunds that link two phrases ("a zero-shot setting using generic text embeddings"), never
+# part of a term; "making" is ("decision making").
+_LINKING_GERUNDS = _CONNECTING_GERUNDS - {"making", "following"}
 # Hyphenated qualifiers that narrow a term without naming a different one
 # ("physics-informed neural operator" is a neural operator).
 _QUALIFIER = re.compile(
@@ -199,6 +241,15 @@ _QUALIFIER = re.compile(
     r"dependent|independent|oriented|centric|enabled|enhanced|conditioned|controllable|"
     r"scale|grained|friendly|intensive|like|style)$"
 )
+# The qualifiers that attach a concept to another ("descent-based", "vision-driven").
+_BASED = re.compile(r"(?<=\w)-(?:based|driven|guided|informed|aware|enabled|enhanced|conditioned|"
+                    r"oriented|centric|powered|assisted)$", re.I)
+# Nominalised processes and fields of study: "-tion", "-ing", "-ment", "-ics", "-ism", "-sis".
+_PROCESS_HEAD = re.compile(r"(?:tion|sion|ing|ment|ics|ism|sis)s?$")
+# Nouns derived from verbs head their own phrase; they rarely modify another noun.
+_NOMINAL_HEAD = re.compile(r"(?:tion|sion|ment)$")
+# Properties: "visual fidelity", "policy stability", "structural faithfulness".
+_PROPERTY_HEAD = re.compile(r"(?:ness)$")
 # Adjectives that describe a property rather than classify: "modifiable synapses".
 _QUALITATIVE = re.compile(r"(?:able|ible|ful|less|ous|est|ier)$")
 # Adjectives derived from nouns classify: "kinetic theory", "axial attention", "molecular".
@@ -221,6 +272,7 @@ class Candidate:
     confidence: float
     type: str | None = None  # decided by context ("We introduce X"), else by form later
     acronym: bool = False
+    qualifiers: int = 0  # leading adjectives that may only qualify the rest (`_qualifiers`)
 
 
 @dataclass(slots=True)
@@ -255,6 +307,7 @@ class _Unit:
     tag: str  # tag of the last token, the head of a hyphenated word
     positional: bool  # capitalised only because it starts a sentence or the text is a title
     before: str  # tag of the token before, "" at the start
+    first_tag: str = ""  # tag of the first token
 
     @property
     def hyphenated(self) -> bool:
@@ -282,19 +335,30 @@ def _units(tokens: list[_Token], text: str) -> list[_Unit | None]:
             starts_sentence = previous is None or previous.text in _SENTENCE_END
             before = "" if starts_sentence or previous is None else previous.tag
             units.append(_Unit(i, i, token.text, token.idx, token.idx + len(token.text),
-                               token.tag, starts_sentence or title_case, before))
+                               token.tag, starts_sentence or title_case, before, token.tag))
         previous = token
     for unit in units:
         if unit.text.endswith(".") and len(unit.text) > 1:  # "MedGemma-27B." ends a sentence
             unit.text, unit.end = unit.text[:-1], unit.end - 1
+        if unit.hyphenated and unit.tag == "VBG" and unit.first_tag in _NOUN_TAGS \
+                and unit.before not in _PREDICATE:
+            unit.tag = "NN"  # noun + gerund is a noun: "question-answering", "fine-tuning"
     # A hyphenated word ending in a verb or preposition ("easier-to-analyze") is not nominal,
     # nor is a verb the tagger took for a noun ("densify").
     return [u if (u.tag in _NOUN_TAGS or u.tag in _MODIFIER_TAGS)
             and not _VERB_SUFFIX.search(u.text)
             and u.text[0] not in _HYPHENS and u.text[-1] not in _HYPHENS
             and not _NOT_A_WORD.search(u.text) and u.text.count("(") == u.text.count(")")
-            and u.text.lower() not in _CITATION else None
+            and u.text.lower() not in _CITATION and u.text.lower() not in _FINITE_VERBS
+            and u.text.lower() not in _NAMING_VERBS
+            and u.text.lower() not in _LINKING_GERUNDS and not _takes_object(u, tokens) else None
             for u in units]
+
+
+def _takes_object(unit: _Unit, tokens: list[_Token]) -> bool:
+    """A gerund followed by a determiner is a verb: "a text prompt capturing the context"."""
+    return unit.tag == "VBG" and not unit.hyphenated and unit.last + 1 < len(tokens) \
+        and tokens[unit.last + 1].tag in ("DT", "PRP$", "PDT")
 
 
 def _is_title_case(tokens: list[_Token]) -> bool:
@@ -314,9 +378,19 @@ def _is_plural(unit: _Unit) -> bool:
 def _runs(units: list[_Unit | None]) -> Iterable[list[_Unit]]:
     """Maximal runs of adjectives and nouns. English compounds rarely have a plural inside,
     so a run ends after a plural noun: lists, and verbs the tagger took for nouns ("MORPH
-    outperforms models")."""
+    outperforms models"). A run also ends at "X-based": X names one concept, what follows
+    another ("block coordinate descent-based algorithm", "Transformer-based encoders")."""
     run: list[_Unit] = []
     for unit in [*units, None]:
+        based = _BASED.search(unit.text) if unit is not None and unit.hyphenated else None
+        if based is not None:
+            stem = unit.text[:based.start()]
+            run.append(_Unit(unit.first, unit.last - 2, stem, unit.start,
+                             unit.start + len(stem), "NN", unit.positional, unit.before,
+                             unit.first_tag))
+            yield run
+            run = []
+            continue
         if unit is not None:
             run.append(unit)
         if run and (unit is None or _is_plural(unit)):
@@ -333,12 +407,18 @@ def _is_verb_form(unit: _Unit) -> bool:
         return True
     if unit.before in ("NNS", "NNPS") and unit.text.islower():  # "scenarios involving ..."
         return True
+    if unit.tag == "VBN" and unit.before == "IN":  # "of constrained codes": an adjective
+        return False
     return (unit.tag in ("VBG", "VBN") or gerund) and unit.before in _VERB_CONTEXT
 
 
 def _head(unit: _Unit) -> str:
     """The unit as a word-list entry: lower case, singular ("approaches" -> "approach")."""
-    return concept_key(unit.text.lower())
+    return _head_word(unit.text.lower())
+
+
+def _head_word(word: str) -> str:
+    return concept_key(word)
 
 
 def _is_compound_gerund(run: list[_Unit]) -> bool:
@@ -349,14 +429,20 @@ def _is_compound_gerund(run: list[_Unit]) -> bool:
             and last.text.lower() not in _CONNECTING_GERUNDS)
 
 
+def _is_numbered(run: list[_Unit]) -> bool:
+    """A name with a version number: "Llama 2", "Big 5"."""
+    return (len(run) > 1 and bool(_VERSION.match(run[-1].text)) and run[-2].text[0].isupper()
+            and not run[-2].positional)
+
+
 def _generic_modifier(unit: _Unit, rest: list[_Unit]) -> bool:
     """Size words stay before a compound ("large language model"), not before one noun."""
     word = unit.text.lower()
     if word in _SIZE_WORDS:
         return len(rest) < 2
-    parts = word.split("-")  # "large-scale", "high-quality": generic through and through
+    parts = word.split("-")  # "high-diverse": generic through and through
     return word in GENERIC_MODIFIERS or (len(parts) > 1 and all(
-        p in GENERIC_MODIFIERS or p in DROP_HEADS for p in parts))
+        p in GENERIC_MODIFIERS for p in parts))
 
 
 def _clean(run: list[_Unit]) -> tuple[list[_Unit], str | None] | None:
@@ -368,7 +454,7 @@ def _clean(run: list[_Unit]) -> tuple[list[_Unit], str | None] | None:
     what is left must not be headed by a generic noun, be sentence-like, or be a lone common
     word.
     """
-    while run and not (_is_noun(run[-1]) or _is_compound_gerund(run)):
+    while run and not (_is_noun(run[-1]) or _is_compound_gerund(run) or _is_numbered(run)):
         run = run[:-1]  # a phrase ends in a noun, or in noun + gerund ("message passing")
     hint: str | None = None
     head = _head(run[-1]) if run else ""
@@ -379,17 +465,26 @@ def _clean(run: list[_Unit]) -> tuple[list[_Unit], str | None] | None:
             run = run[:-1]
         elif head in _DATASET_WORDS:
             return None
-    while run and (_generic_modifier(run[0], run[1:]) or _is_verb_form(run[0])
-                   or (run[0].tag == "CD" and not is_acronym(run[0].text))
-                   or _QUANTITY.match(run[0].text)
-                   or (len(run) > 2 and _QUALIFIER.search(run[0].text.lower()))):
-        run = run[1:]
-    if not run or len(run) > MAX_UNITS or not (_is_noun(run[-1]) or _is_compound_gerund(run)):
+    elif len(run) > 1 and head in _INSTANCE_HEADS and is_acronym(run[-2].text):
+        run = run[:-1]  # "3DGS models", "RLVR training": the name is the concept
+    elif len(run) > 2 and head in _ASPECT_HEADS:  # "data assimilation performance"
+        run = run[:-1]
+    while run and not (len(run) > 2 and _DIMENSION.match(run[0].text)) and (
+            _generic_modifier(run[0], run[1:]) or _is_verb_form(run[0])
+            or (run[0].tag == "CD" and not is_acronym(run[0].text))
+            or _QUANTITY.match(run[0].text)
+            or (len(run) > 2 and _QUALIFIER.search(run[0].text.lower()))):
+        run = run[1:]  # "3D" classifies a compound ("3D object detection"), not a noun
+    if len(run) > 2 and _is_candidate_acronym(run[0]) and all(
+            u.text.islower() for u in run[1:]):
+        run = run[1:]  # "ImageNet linear probing": the name is a candidate of its own
+    if not run or len(run) > MAX_UNITS or not (
+            _is_noun(run[-1]) or _is_compound_gerund(run) or _is_numbered(run)):
         return None
     if _head(run[-1]) in DROP_HEADS:
         return None
-    if len(run) == 2 and is_acronym(run[0].text) and run[1].tag in ("NNS", "NNPS"):
-        return None  # "HIP Hessians", "MORPH outperforms": the acronym is the concept
+    if len(run) == 2 and is_acronym(run[0].text) and run[1].text[0].isupper():
+        return None  # "HIP Hessians": the acronym is the concept
     if len(run) == 1:
         unit = run[0]
         proper = unit.text[0].isupper() and not unit.positional
@@ -400,15 +495,22 @@ def _clean(run: list[_Unit]) -> tuple[list[_Unit], str | None] | None:
 
 def _phrase_confidence(run: list[_Unit]) -> float:
     """Noun compounds and classifying adjectives ("kinetic theory") make likelier terms than
-    describing ones ("modifiable synapses"); longer phrases are likelier too."""
-    confidence = 0.45 + 0.1 * min(len(run) - 1, 2)
+    describing ones ("modifiable synapses"), and a head naming a process or field ("data
+    assimilation", "message passing", "statistical physics") likelier than one naming a thing
+    ("ground-truth state"); longer phrases are a little likelier too."""
+    confidence = 0.45 + LENGTH_BONUS * min(len(run) - 1, 2)
+    head = run[-1].text.lower()
+    if _PROCESS_HEAD.search(head):
+        confidence += PROCESS_BONUS
+    elif _head(run[-1]) in WEAK_HEADS or _PROPERTY_HEAD.search(head):
+        confidence -= WEAK_PENALTY
     if len(run) > 1:
         first = run[0]
         word = first.text.lower()
         if _is_noun(first) or sum(_is_noun(u) for u in run) >= 2 or _RELATIONAL.search(word):
-            confidence += 0.1
+            confidence += CLASSIFYING_BONUS
         elif first.tag in ("JJR", "JJS", "VBN", "VBG") or _QUALITATIVE.search(word):
-            confidence -= 0.15
+            confidence -= DESCRIBING_PENALTY
     return confidence
 
 
@@ -418,25 +520,27 @@ def _is_candidate_acronym(unit: _Unit) -> bool:
     "BERT-based"), and not glued to a lower-case word by a dash ("linkers-PhenoMoler")."""
     text = unit.text
     parts = text.split("-")
-    if parts[0].isdigit() and all(p.islower() for p in parts[1:]):
-        return False  # a quantity: "360-degree", "5-shot", "3-layer"
+    if parts[0].replace(",", "").isdigit() and all(p.islower() for p in parts[1:]):
+        return False  # a quantity: "360-degree", "5-shot", "3-layer", "3,588-call"
     if len(parts) > 1 and (parts[-1].lower().endswith(("ed", "ing"))
                            or parts[0][:1].islower() or _QUALIFIER.search(text.lower())):
         return False
     return (is_acronym(text) and not _QUANTITY.match(text) and "/" not in text
-            and text.lower() not in GENERIC_ACRONYMS)
+            and concept_key(text) not in GENERIC_ACRONYMS)
 
 
-def _introduced(tokens: list[_Token], units: list[_Unit | None]) -> set[int]:
-    """Starts of coined names the text introduces: "We present PhenoMoler", "MORPH: ..."."""
-    starts: set[int] = set()
+def _introduced(tokens: list[_Token], units: list[_Unit | None]) -> dict[int, str]:
+    """Starts of coined names the text introduces, with their type: "We present PhenoMoler",
+    "MORPH: ..." name the paper's system, "we build X, a benchmark" its dataset. A name that
+    modifies a noun ("an agentic LLM framework") is no name of the paper's own."""
+    starts: dict[int, str] = {}
     by_first = {u.first: u for u in units if u is not None}
     by_last = {u.last: u for u in units if u is not None}
     colon = next((i for i, t in enumerate(tokens) if t.text == ":"), None)
     named = by_last.get(colon - 1) if colon is not None else None
     if named is not None and (_is_candidate_acronym(named) or (  # "MORPH: ...", "Again-Pose: ..."
             named.text[0].isupper() and named.hyphenated and named.tag in _NOUN_TAGS)):
-        starts.add(named.start)  # only the first colon introduces a name
+        starts[named.start] = "artifact"  # only the first colon introduces a name
     for i, token in enumerate(tokens):
         naming = token.lower in _NAMING_VERBS
         if not naming and (token.lower not in _INTRO_VERBS or not any(
@@ -448,9 +552,22 @@ def _introduced(tokens: list[_Token], units: list[_Unit | None]) -> set[int]:
                 break
             unit = by_first.get(j)
             if unit is not None and _is_candidate_acronym(unit):
-                starts.add(unit.start)
+                after = by_first.get(unit.last + 1)
+                if after is None or not _is_noun(after):
+                    starts[unit.start] = _appositive_type(tokens, unit.last + 1)
                 break
     return starts
+
+
+def _appositive_type(tokens: list[_Token], i: int) -> str:
+    """"X, a benchmark ...", "X, a 4D physically annotated dataset": a dataset; else an
+    artifact."""
+    for token in tokens[i + 1:i + 7] if i < len(tokens) and tokens[i].text == "," else []:
+        if token.text in _SENTENCE_END or token.text == ",":
+            break
+        if token.tag in _NOUN_TAGS:
+            return "dataset" if _head_word(token.lower) in _DATASET_WORDS else "artifact"
+    return "artifact"
 
 
 def _proper_words(units: list[_Unit | None]) -> set[str]:
@@ -478,8 +595,9 @@ def find_candidates(doc: Doc) -> TextCandidates:
     introduced = _introduced(tokens, units)
     found = TextCandidates(definitions=find_definitions(text), proper=_proper_words(units))
     long_ends = {d.long_end for d in found.definitions}
-    long_forms = {(d.long_start, d.long_end) for d in found.definitions}
-    found.candidates.extend(_long_form(text, d) for d in found.definitions)
+    long_forms = [(d.long_start, d.long_end) for d in found.definitions]
+    found.candidates.extend(_long_form(text, d, _definition_head(d, units))
+                            for d in found.definitions)
     previous: list[_Unit] = []
     for run in _runs(units):
         phrases = [run]
@@ -496,17 +614,52 @@ def find_candidates(doc: Doc) -> TextCandidates:
             start, end = phrase[0].start, phrase[-1].end
             if len(phrase) == 1 and _is_candidate_acronym(phrase[0]):
                 name_hints[start] = hint
+            elif len(phrase) == 1 and _in_longer_name(phrase[0], tokens):
+                continue
             elif end not in long_ends:  # else the definition's long form names the phrase
                 found.candidates.append(Candidate(
                     start, end, text[start:end], _words(text, phrase),
                     tuple(u.positional for u in phrase), _phrase_confidence(phrase),
-                    "artifact" if start in introduced else hint))
+                    introduced.get(start, hint), qualifiers=_qualifiers(phrase)))
         found.candidates.extend(
-            Candidate(u.start, u.end, u.text, (u.text,), (False,), NAME_CONFIDENCE,
-                      "artifact" if u.start in introduced else name_hints.get(u.start),
-                      acronym=True)
-            for u in run if _is_candidate_acronym(u) and (u.start, u.end) not in long_forms)
+            Candidate(u.start, u.end, u.text, (u.text,), (False,),
+                      SHORT_NAME_CONFIDENCE if len(letters(u.text)) <= 2 else NAME_CONFIDENCE,
+                      introduced.get(u.start, name_hints.get(u.start)), acronym=True)
+            for u in run if _is_candidate_acronym(u)
+            and not any(start <= u.start and u.end <= end for start, end in long_forms))
     return found
+
+
+def _in_longer_name(unit: _Unit, tokens: list[_Token]) -> bool:
+    """A capitalised word that only begins a name: a person's ("Russell's circumplex model")
+    or a longer title ("the Theory of Planned Behavior")."""
+    after = tokens[unit.last + 1:unit.last + 3]
+    return bool(after) and (after[0].lower in ("'s", "\u2019s") or (
+        len(after) == 2 and after[0].lower == "of" and after[1].text[:1].isupper()))
+
+
+def _qualifiers(phrase: list[_Unit]) -> int:
+    """How many leading words of a phrase of three or more are adjectives or participles,
+    which may only qualify the concept the rest names ("coherent virtual staining")."""
+    count = 0
+    for unit in phrase[:-2]:
+        if unit.tag not in ("JJ", "JJR", "JJS", "VBN", "VBG") or is_acronym(unit.text):
+            break
+        count += 1
+    return count
+
+
+def _definition_head(definition: Definition, units: list[_Unit | None]) -> _Unit | None:
+    """The noun after "long (SHORT)" that the long form leaves out when it ends in a hyphenated
+    modifier: "vision-language-action (VLA) models" defines a VLA model."""
+    if definition.long_start > definition.short_start or "-" not in definition.long.split()[-1]:
+        return None
+    head = next((u for u in units if u is not None and u.start > definition.short_end), None)
+    if head is None or head.start != definition.short_end + 2 or not head.text.islower() \
+            or head.tag not in _NOUN_TAGS or _head(head) in STRIP_HEADS \
+            or _head(head) in DROP_HEADS:
+        return None
+    return head
 
 
 def _words(text: str, phrase: list[_Unit]) -> tuple[str, ...]:
@@ -521,23 +674,37 @@ def _words(text: str, phrase: list[_Unit]) -> tuple[str, ...]:
 def _left_conjunct(previous: list[_Unit], run: list[_Unit]) -> _Unit | None:
     """In "X and Y N", the lone modifier X, which shares the head N: "absorbing" in "absorbing
     and active phases"."""
-    if len(previous) != 1 or len(run) < 2 or run[0].before != "CC":
+    if not previous or len(run) < 2 or run[0].before != "CC":
         return None
-    left = previous[0]
+    left = previous[-1]  # after verbs and generic words: "evaluating instance and semantic"
+    if any(_is_noun(u) or not (_is_verb_form(u) or _generic_modifier(u, [left]))
+           for u in previous[:-1]):
+        return None
+    if all(u.tag in _NOUN_TAGS and not u.hyphenated for u in (left, run[0])):
+        return None  # "statistics and machine learning": two terms, not one head shared
     if left.last + 2 != run[0].first or _is_plural(left) or is_acronym(left.text) \
-            or left.text[0].isupper():
-        return None
+            or left.text[0].isupper() or _NOMINAL_HEAD.search(left.text) \
+            or (left.tag in _NOUN_TAGS and left.text.endswith("al")):  # "retrieval"
+        return None  # "generation and automated assessment": a head, not a shared modifier
     return left
 
 
-def _long_form(text: str, definition: Definition) -> Candidate:
-    """The candidate for a definition's long form. Its capitals only echo the acronym
-    ("Graph Neural Networks (GNNs)"), so all count as positional: proper names the paper
-    writes capitalised elsewhere keep them ("lattice Boltzmann equation")."""
+def _long_form(text: str, definition: Definition, head: _Unit | None) -> Candidate:
+    """The candidate for a definition's long form, with the `head` it leaves out. Its capitals
+    only echo the acronym ("Graph Neural Networks (GNNs)"), so all count as positional: proper
+    names the paper writes capitalised elsewhere keep them ("lattice Boltzmann equation")."""
     surface = text[definition.long_start:definition.long_end]
     words = tuple(m.group() for m in re.finditer(r"\S+\s*", surface))
+    if head is not None:
+        words = (*words[:-1], words[-1].rstrip() + " ", head.text)
     return Candidate(definition.long_start, definition.long_end, surface, words,
                      (True,) * len(words), DEFINITION_CONFIDENCE)
+
+
+def unmarked(text: str) -> str:
+    """LaTeX text styling blanked out, offsets kept: "\\textbf{AdaMem} (Adaptive Memory)"
+    reads as "AdaMem (Adaptive Memory)", so the name and its definition are seen."""
+    return _STYLING.sub(lambda m: " " * (m.end(1) - m.start()) + m.group(2) + " ", text)
 
 
 def section_texts(paper: Paper) -> list[tuple[str, str]]:
@@ -670,9 +837,15 @@ class SpacyExtractor:
         self.batch_size = batch_size
 
     def candidates(self, texts: Iterable[str]) -> Iterable[TextCandidates]:
-        """Stage 1 over many texts, streamed in order."""
-        for doc in self.nlp.pipe(texts, batch_size=self.batch_size):
-            yield doc._.kg_candidates
+        """Stage 1 over many texts, streamed in order; the rules read them without markup,
+        the evidence quotes them as written."""
+        for doc, text in self.nlp.pipe(((unmarked(t), t) for t in texts), as_tuples=True,
+                                       batch_size=self.batch_size):
+            found: TextCandidates = doc._.kg_candidates
+            if doc.text != text:
+                found.candidates = [replace(c, surface=text[c.start:c.end])
+                                    for c in found.candidates]
+            yield found
 
     def __call__(self, papers: Sequence[Paper], progress: Progress | None = None) -> Extraction:
         found, definitions = self._read(papers, progress)
@@ -681,6 +854,7 @@ class SpacyExtractor:
             item.key = table.resolve(item.paper, concept_key(item.form), item.candidate.acronym)
         found = [item for item in found if item.key]  # punctuation only
         _merge_compounds(found)
+        _merge_qualified(found, table)
         return _assemble(found)
 
     def _read(self, papers: Sequence[Paper], progress: Progress | None
@@ -717,7 +891,8 @@ class SpacyExtractor:
 
 
 def _spelled_definitions(found: list[_Found]) -> Iterable[tuple[str, str, str]]:
-    """Acronyms a paper spells out without parentheses ("Hessian Interatomic Potentials")."""
+    """Acronyms a paper spells out without parentheses ("Hessian Interatomic Potentials"), also
+    after qualifiers ("Non-Privileged Clipped Asymmetric Self-Teaching" for "CAST")."""
     by_paper: dict[str, list[_Found]] = defaultdict(list)
     for item in found:
         by_paper[item.paper].append(item)
@@ -727,9 +902,34 @@ def _spelled_definitions(found: list[_Found]) -> Iterable[tuple[str, str, str]]:
         acronyms = {spelled: short for spelled, short in acronyms.items() if len(spelled) >= 3}
         for item in items:
             words = item.candidate.surface.split()
-            short = acronyms.get(initials(words)) if len(words) > 1 and acronyms else None
-            if short is not None and not item.candidate.acronym:
+            if item.candidate.acronym or not acronyms:
+                continue
+            short = next((acronyms[spelled] for k in range(len(words) - 1)
+                          if (spelled := initials(words[k:])) in acronyms), None)
+            if short is not None:
                 yield paper, concept_key(display_form(short)), concept_key(item.form)
+
+
+def _merge_qualified(found: list[_Found], table: _AcronymTable) -> None:
+    """A phrase a paper writes once, whose adjectives only qualify a term the same paper
+    names elsewhere, is that term: "Coherent Virtual Staining" in a title and "virtual
+    staining" in the abstract. A phrase written twice or more is the paper's own term."""
+    by_paper: dict[str, list[_Found]] = defaultdict(list)
+    for item in found:
+        by_paper[item.paper].append(item)
+    for paper, items in by_paper.items():
+        counts = Counter(item.key for item in items)
+        for item in items:
+            if not item.candidate.qualifiers or counts[item.key] > 1:
+                continue
+            words = display_form(item.form).split()
+            for skip in range(1, item.candidate.qualifiers + 1):
+                key = table.resolve(paper, concept_key(" ".join(words[skip:])), False)
+                if counts[key]:
+                    counts[item.key] -= 1
+                    item.key = key
+                    counts[key] += 1
+                    break
 
 
 def _merge_compounds(found: list[_Found]) -> None:
@@ -786,6 +986,11 @@ def _assemble(found: list[_Found]) -> Extraction:
 
 def _concept(key: str, items: list[_Found]) -> Concept:
     hints = Counter(i.candidate.type for i in items if i.candidate.type)
+    # A paper's own name: introduced as such by at least half the papers naming it, not a
+    # common acronym one paper's phrasing made look new.
+    introducing = {i.paper for i in items if i.candidate.type == "artifact"}
+    if 2 * len(introducing) < len({i.paper for i in items}):
+        del hints["artifact"]
     acronyms = [i.form for i in items if i.candidate.acronym]
     phrases = [i.form for i in items if not i.candidate.acronym]
     # Abstracts show the case authors use; titles capitalise for layout.
