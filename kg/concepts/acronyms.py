@@ -21,6 +21,7 @@ _NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
                  "seven": "7", "eight": "8", "nine": "9", "ten": "10"}
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
 _ROMAN = re.compile(r"^[IVXLC]+$")
+_EX_WORD = re.compile(r"\bex(?=[a-z])")
 _FUNCTION_WORDS = {"a", "an", "the", "of", "and", "or", "in", "on", "for", "to", "with", "by",
                    "via", "from", "we", "our", "its", "their", "this", "that", "these", "is",
                    "are"}
@@ -57,7 +58,7 @@ def long_form_start(short: str, text: str) -> int | None:
     the shortest character match is "Policy Optimization"); else Schwartz-Hearst: match the
     short form's characters right to left, in order, the first one at the start of a word.
     Number words count as digits, so "Four-dimensional variational data assimilation" defines
-    "4DVAR".
+    "4DVAR", and a leading "X" is "ex-", as in "Explainable AI (XAI)".
     """
     by_initials = _initials_start(short, text)
     if by_initials is not None:
@@ -67,6 +68,8 @@ def long_form_start(short: str, text: str) -> int | None:
         lambda m: _NUMBER_WORDS[m.group(1).lower()].ljust(len(m.group(1)), "\0"), text
     ).lower()
     chars = letters(short)
+    if chars.startswith("x"):
+        matchable = _EX_WORD.sub("x\0", matchable)
     position = len(matchable) - 1
     for index in range(len(chars) - 1, -1, -1):
         char = chars[index]

@@ -25,7 +25,9 @@ _KEY_CHARS = re.compile(r"[^a-z0-9+.]")
 # Plurals no suffix rule gets right (Latin and Greek, mostly); words that only look plural.
 _IRREGULAR = {
     "analyses": "analysis", "axes": "axis", "bases": "basis", "criteria": "criterion",
-    "diagnoses": "diagnosis", "hypotheses": "hypothesis", "indices": "index",
+    "crises": "crisis", "diagnoses": "diagnosis", "emphases": "emphasis",
+    "hypotheses": "hypothesis", "indices": "index", "parentheses": "parenthesis",
+    "syntheses": "synthesis", "theses": "thesis",
     "matrices": "matrix", "phenomena": "phenomenon", "vertices": "vertex", "radii": "radius",
     "children": "child", "people": "person", "mice": "mouse", "teeth": "tooth",
 }

@@ -3,13 +3,18 @@
 Two stages, so either can be improved on its own:
 
 1. `kg_concept_candidates`, a spaCy pipeline component, reads one text (a title or an
-   abstract) and leaves `doc._.kg_candidates`: noun phrases cut from runs of adjectives and
-   nouns (hyphenated words kept whole: "cross-attention", "4D-Var", "GPT-4"), cleaned of
-   generic words, plus bare acronyms and the acronym definitions of the text. Only the
-   tagger is needed, so the parser, lemmatizer and NER are never loaded.
+   abstract, LaTeX styling blanked out) and leaves `doc._.kg_candidates`: noun phrases cut
+   from runs of adjectives and nouns (hyphenated words kept whole: "cross-attention",
+   "4D-Var", "GPT-4"; runs split at verbs the tagger took for nouns and at "X-based"),
+   cleaned of generic words and heads, plus names (acronyms, coined and capitalised
+   multi-word names, names with a version number) and the acronym definitions of the text,
+   each with a confidence from its form. Only the tagger is needed, so the parser,
+   lemmatizer and NER are never loaded.
 2. `SpacyExtractor` sees the whole build: it resolves acronyms across papers (a definition in
-   one paper links the bare acronym in another), merges spelling variants, keeps each
-   paper's confident candidates and chooses each concept's label and type.
+   one paper links the bare acronym in another), merges spelling variants and qualified
+   phrases a paper writes once ("controllable molecular optimization" into "molecular
+   optimization"), keeps each paper's surest candidates and chooses each concept's label and
+   type.
 
 Labels follow the gold guideline: the most frequent display form, singular, lower case unless
 an acronym or proper name. A concept with an acronym is keyed by the acronym, and labelled by
@@ -42,7 +47,7 @@ from kg.concepts.normalize import (
 )
 from kg.model import Paper
 
-VERSION = "0.1.0"
+VERSION = "0.2.0"
 NAME = f"kg-spacy/{VERSION}"
 # The tagger is all the candidate rules read; the rest of the model would only cost time.
 EXCLUDE = ["parser", "attribute_ruler", "lemmatizer", "ner"]
@@ -50,13 +55,14 @@ COMPONENT = "kg_concept_candidates"
 BATCH_SIZE = 64
 MAX_UNITS = 4  # longer phrases are sentence-like, not concept names
 _SECTIONS = ("title", "abstract")
+TITLE_TOKENS = 48  # longer texts are abstracts
 
 # Confidence: a candidate's form gives a base (see `_phrase_confidence`; an acronym definition
 # or a coined name is surer than a noun phrase), its paper adds evidence, and a paper links the
 # concept when the sum reaches MIN_CONFIDENCE, keeping its MAX_PER_PAPER surest concepts.
 DEFINITION_CONFIDENCE = 0.9
-NAME_CONFIDENCE = 0.75
-SHORT_NAME_CONFIDENCE = 0.5  # "ER", "TP": two capitals name a concept only when defined
+NAME_CONFIDENCE = 0.8
+SHORT_NAME_CONFIDENCE = 0.5  # "ER", "TP": two capitals name a concept when defined or typed
 TITLE_BOOST = 0.2  # named in the title
 REPEAT_BOOST = 0.2  # named more than once in the paper
 LENGTH_BONUS = 0.05  # per word after the first, up to two
@@ -66,7 +72,7 @@ CLASSIFYING_BONUS = 0.1  # a noun or relational adjective first ("kinetic theory
 DESCRIBING_PENALTY = 0.15  # a describing adjective first ("modifiable synapses")
 SHARED_BOOST = 0.1  # named by another paper of the build too
 MIN_CONFIDENCE = 0.6
-MAX_PER_PAPER = 15  # gold abstracts name 5 to 15 concepts
+MAX_PER_PAPER = 13  # gold abstracts name 5 to 15 concepts, about 10 on average
 
 # --- word classes ----------------------------------------------------------------------------
 # Closed lists of generic English, not of any field's terms.
@@ -81,11 +87,15 @@ _PREDICATE = {"VBZ", "VBP", "VBD", "MD", "RB"}  # "is time-consuming"
 # Verbs of abstract prose the tagger takes for plural nouns after a subject ("fusion of text
 # and audio yields", "self-attention causes"); no concept is headed by one.
 _FINITE_VERBS = frozenset({
-    "achieves", "allows", "demonstrates", "enables", "exhibits", "impedes", "improves",
-    "indicates", "lacks", "offers", "outperforms", "produces", "provides", "reduces", "relies",
-    "remains", "requires", "reveals", "show", "shows", "suffers", "suggests", "yields",
+    "achieves", "addresses", "allows", "applies", "captures", "combines", "computes",
+    "demonstrates", "employs", "enables", "encodes", "enhances", "ensures", "exhibits",
+    "exploits", "impedes", "improves", "includes", "indicates", "integrates", "introduces",
+    "involves", "lacks", "leverages", "maintains", "offers", "outperforms", "predicts",
+    "presents", "produces", "proposes", "provides", "reduces", "relies", "remains", "requires",
+    "reveals", "show", "shows", "suffers", "suggests", "utilizes", "yields",
 })
-_VERB_SUFFIX = re.compile(r"[a-z]{3}(?:ify|ize)$")  # "densify", "optimize"; not "size"
+# Verbs the tagger takes for nouns: "densify", "optimize" (not "size"), "fine-tune", "pre-train".
+_VERB_SUFFIX = re.compile(r"[a-z]{3}(?:ify|ize)$|^(?:fine|pre|re|co)-(?:tune|train|rank)$", re.I)
 _CITATION = {"et", "al"}  # "Con et al."
 _STYLING = re.compile(r"(\\(?:textbf|textit|textsc|texttt|textrm|emph|underline)\{)([^{}]*)\}")
 _NOT_A_WORD = re.compile(r"[$=\\^_{}\[\]<>|]")  # LaTeX, brackets, markup
@@ -114,18 +124,18 @@ GENERIC_MODIFIERS = frozenset({
     "official", "one", "one-dimensional", "open-source", "original", "other", "outstanding",
     "overall", "own", "particular", "plausible", "plug-and-play", "poor", "popular", "possible",
     "potential", "powerful", "practical", "precise", "preliminary", "prescribed", "previous",
-    "primary", "principled", "prior", "promising", "proposed", "raw", "real", "real-world",
-    "realistic", "recent", "related", "relevant", "reliable", "remarkable", "representative",
-    "respective", "resulting", "rich", "right", "rigorous", "robust", "salient", "same", "sampled",
-    "scalable", "second", "secondary", "separate", "seven", "several", "severe", "short",
-    "significant", "similar", "simple", "simplistic", "single", "six", "slow", "small",
-    "small-scale", "smaller", "so-called", "specific", "spurious", "stable", "standard",
-    "state-of-the-art", "step-by-step", "strict", "strong", "stronger", "subsequent",
-    "substantial", "subtle", "such", "sufficient", "suitable", "superficial", "superior",
-    "surprising", "systematic", "ten", "tested", "third", "three", "three-dimensional", "tiny",
-    "total", "traditional", "trained", "trivial", "true", "two", "two-dimensional", "typical",
-    "underlying", "unified", "unintuitive", "unique", "upstream", "useful", "valid", "various",
-    "vast", "viable", "vital", "volatile", "weak", "well-known", "whole", "wide"
+    "primary", "principled", "prior", "promising", "proposed", "qualitative", "quantitative",
+    "raw", "real", "real-world", "realistic", "recent", "related", "relevant", "reliable",
+    "remarkable", "representative", "respective", "resulting", "rich", "right", "rigorous",
+    "robust", "salient", "same", "sampled", "scalable", "second", "secondary", "separate", "seven",
+    "several", "severe", "short", "significant", "similar", "simple", "simplistic", "single",
+    "six", "slow", "small", "small-scale", "smaller", "so-called", "specific", "spurious",
+    "stable", "standard", "state-of-the-art", "step-by-step", "strict", "strong", "stronger",
+    "subsequent", "substantial", "subtle", "such", "sufficient", "suitable", "superficial",
+    "superior", "surprising", "systematic", "ten", "tested", "third", "three", "three-dimensional",
+    "tiny", "total", "traditional", "trained", "trivial", "true", "two", "two-dimensional",
+    "typical", "underlying", "unified", "unintuitive", "unique", "upstream", "useful", "valid",
+    "various", "vast", "viable", "vital", "volatile", "weak", "well-known", "whole", "wide"
 })
 
 # Heads that only say "this is a method/task/dataset": dropped, the modifiers name the concept
@@ -159,7 +169,7 @@ DROP_HEADS = frozenset({
     "blueprint", "burden", "capability", "case", "challenge", "channel", "characteristic",
     "collection", "community", "component", "concern", "connection", "consequence", "contribution",
     "cornerstone", "cost", "data", "decrease", "dependency", "detail", "direction", "discussion",
-    "domain", "dominance", "driver", "effect", "efficiency", "effort", "evaluation", "evidence",
+    "domain", "dominance", "driver", "effect", "efficiency", "effort", "evidence",
     "evolution", "example", "experiment", "exploration", "fact", "fashion", "feature", "finding",
     "focus", "form", "gain", "gap", "goal", "idea", "impact", "improvement", "increase",
     "influence", "information", "input", "insight", "instance", "interaction", "investigation",
@@ -218,6 +228,7 @@ GENERIC_ACRONYMS = frozenset({
 # "7B", "III".
 _DIMENSION = re.compile(r"^[1-4][dD]$")
 _VERSION = re.compile(r"^\d{1,2}(\.\d)?$")
+_RELEASE = re.compile(r"^[vV]\d+(\.\d+)*$")  # "NAVSIM v2" is NAVSIM
 _QUANTITY = re.compile(r"^(\d+(\.\d+)?[dD]-*)+$|^\d+(\.\d+)?([kKmMbBxX%]|ms)?$|^[IVX]+$")
 _INTRO_VERBS = {"introduce", "propose", "present", "develop", "release", "design", "build",
                 "introduces", "proposes", "presents", "develops", "releases"}
@@ -351,17 +362,22 @@ def _units(tokens: list[_Token], text: str) -> list[_Unit | None]:
             and not _NOT_A_WORD.search(u.text) and u.text.count("(") == u.text.count(")")
             and u.text.lower() not in _CITATION and u.text.lower() not in _FINITE_VERBS
             and u.text.lower() not in _NAMING_VERBS
-            and u.text.lower() not in _LINKING_GERUNDS and not _takes_object(u, tokens) else None
+            and u.text.lower() not in _LINKING_GERUNDS and not _takes_object(u, tokens)
+            and not _RELEASE.match(u.text) else None
             for u in units]
 
 
 def _takes_object(unit: _Unit, tokens: list[_Token]) -> bool:
-    """A gerund followed by a determiner is a verb: "a text prompt capturing the context"."""
+    """A gerund followed by a determiner or number is a verb: "a text prompt capturing the
+    context", "a dataset containing 1,800 messages"."""
     return unit.tag == "VBG" and not unit.hyphenated and unit.last + 1 < len(tokens) \
-        and tokens[unit.last + 1].tag in ("DT", "PRP$", "PDT")
+        and tokens[unit.last + 1].tag in ("DT", "PRP$", "PDT", "CD")
 
 
 def _is_title_case(tokens: list[_Token]) -> bool:
+    """A title in Title Case; an abstract is never read as one, however many names it has."""
+    if len(tokens) > TITLE_TOKENS:
+        return False
     words = [t.text for t in tokens if len(t.text) > 3 and t.text.isalpha()]
     return bool(words) and sum(w[0].isupper() for w in words) >= 0.5 * len(words)
 
@@ -435,6 +451,12 @@ def _is_numbered(run: list[_Unit]) -> bool:
             and not run[-2].positional)
 
 
+def _is_multiword_name(phrase: list[_Unit]) -> bool:
+    """Words all capitalised mid-sentence make one name: "Swin Transformer", "Object HalBench",
+    "Area Under Threshold Curve", "NVIDIA NeMo Guardrails"."""
+    return len(phrase) > 1 and all(u.text[0].isupper() and not u.positional for u in phrase)
+
+
 def _generic_modifier(unit: _Unit, rest: list[_Unit]) -> bool:
     """Size words stay before a compound ("large language model"), not before one noun."""
     word = unit.text.lower()
@@ -449,36 +471,43 @@ def _clean(run: list[_Unit]) -> tuple[list[_Unit], str | None] | None:
     """The concept a run of units names, and a type hint; None when it names none.
 
     The phrase ends in a noun; a head that only says "method" or "task" goes, leaving its
-    type as the hint ("regression task" -> task); leading generic modifiers, verbs, numbers
-    and qualifiers go ("the proposed physics-informed neural operator" -> "neural operator");
-    what is left must not be headed by a generic noun, be sentence-like, or be a lone common
-    word.
+    type as the hint ("regression task" -> task), and so does one that only says "an
+    instance of the name" ("3DGS models") or "a measure of the term" ("data assimilation
+    performance"); leading generic modifiers, verbs, numbers and qualifiers go ("the proposed
+    physics-informed neural operator" -> "neural operator"), but not a dimension before a
+    compound ("3D object detection"); what is left must not be headed by a generic noun, be
+    sentence-like, or be a lone common word. A capitalised name keeps its head ("Verily
+    Mental Health Crisis Dataset").
     """
     while run and not (_is_noun(run[-1]) or _is_compound_gerund(run) or _is_numbered(run)):
         run = run[:-1]  # a phrase ends in a noun, or in noun + gerund ("message passing")
     hint: str | None = None
     head = _head(run[-1]) if run else ""
-    if len(run) > 1 and head in STRIP_HEADS:
+    name = _is_multiword_name(run)  # "Verily Mental Health Crisis Dataset" keeps its head
+    if len(run) > 1 and head in STRIP_HEADS and name:
+        hint = STRIP_HEADS[head]
+    elif len(run) > 1 and head in STRIP_HEADS:
         named = is_acronym(run[-2].text) or run[-2].tag in ("NNP", "NNPS")
         if named or head not in _AFTER_NAME:
             hint = STRIP_HEADS[head]
             run = run[:-1]
         elif head in _DATASET_WORDS:
             return None
-    elif len(run) > 1 and head in _INSTANCE_HEADS and is_acronym(run[-2].text):
-        run = run[:-1]  # "3DGS models", "RLVR training": the name is the concept
-    elif len(run) > 2 and head in _ASPECT_HEADS:  # "data assimilation performance"
-        run = run[:-1]
+    elif len(run) > 1 and head in _INSTANCE_HEADS and (is_acronym(run[-2].text) or (
+            _is_plural(run[-1]) and run[-2].text[0].isupper() and not run[-2].positional)):
+        run = run[:-1]  # "3DGS models", "RLVR training", "Claude models": the name is the concept
     while run and not (len(run) > 2 and _DIMENSION.match(run[0].text)) and (
             _generic_modifier(run[0], run[1:]) or _is_verb_form(run[0])
             or (run[0].tag == "CD" and not is_acronym(run[0].text))
             or _QUANTITY.match(run[0].text)
             or (len(run) > 2 and _QUALIFIER.search(run[0].text.lower()))):
         run = run[1:]  # "3D" classifies a compound ("3D object detection"), not a noun
+    if len(run) > 2 and _head(run[-1]) in _ASPECT_HEADS:  # "data assimilation performance"
+        run = run[:-1]
     if len(run) > 2 and _is_candidate_acronym(run[0]) and all(
             u.text.islower() for u in run[1:]):
         run = run[1:]  # "ImageNet linear probing": the name is a candidate of its own
-    if not run or len(run) > MAX_UNITS or not (
+    if not run or len(run) > MAX_UNITS + (2 if name else 0) or not (
             _is_noun(run[-1]) or _is_compound_gerund(run) or _is_numbered(run)):
         return None
     if _head(run[-1]) in DROP_HEADS:
@@ -511,6 +540,8 @@ def _phrase_confidence(run: list[_Unit]) -> float:
             confidence += CLASSIFYING_BONUS
         elif first.tag in ("JJR", "JJS", "VBN", "VBG") or _QUALITATIVE.search(word):
             confidence -= DESCRIBING_PENALTY
+    elif run[0].hyphenated:  # a compound in one word: "self-distillation", "co-training"
+        confidence += CLASSIFYING_BONUS
     return confidence
 
 
@@ -538,7 +569,8 @@ def _introduced(tokens: list[_Token], units: list[_Unit | None]) -> dict[int, st
     by_last = {u.last: u for u in units if u is not None}
     colon = next((i for i, t in enumerate(tokens) if t.text == ":"), None)
     named = by_last.get(colon - 1) if colon is not None else None
-    if named is not None and (_is_candidate_acronym(named) or (  # "MORPH: ...", "Again-Pose: ..."
+    if named is not None and named.first == 0 and (  # "MORPH: ...", "Again-Pose: ..."
+            _is_candidate_acronym(named) or (
             named.text[0].isupper() and named.hyphenated and named.tag in _NOUN_TAGS)):
         starts[named.start] = "artifact"  # only the first colon introduces a name
     for i, token in enumerate(tokens):
@@ -594,7 +626,6 @@ def find_candidates(doc: Doc) -> TextCandidates:
     units = _units(tokens, text)
     introduced = _introduced(tokens, units)
     found = TextCandidates(definitions=find_definitions(text), proper=_proper_words(units))
-    long_ends = {d.long_end for d in found.definitions}
     long_forms = [(d.long_start, d.long_end) for d in found.definitions]
     found.candidates.extend(_long_form(text, d, _definition_head(d, units))
                             for d in found.definitions)
@@ -606,6 +637,7 @@ def find_candidates(doc: Doc) -> TextCandidates:
             phrases.append([left, *run[1:]])
         previous = run
         name_hints: dict[int, str | None] = {}  # "KITTI dataset": the name is the dataset
+        named: set[int] = set()  # coined names inside a longer name ("Object HalBench")
         for conjunct, parts in enumerate(phrases):
             cleaned = _clean(parts)
             if cleaned is None or (conjunct and cleaned[0][0] is not left):
@@ -616,16 +648,21 @@ def find_candidates(doc: Doc) -> TextCandidates:
                 name_hints[start] = hint
             elif len(phrase) == 1 and _in_longer_name(phrase[0], tokens):
                 continue
-            elif end not in long_ends:  # else the definition's long form names the phrase
+            elif not any(s <= start and end <= e for s, e in long_forms):  # the long form names it
+                name = _is_numbered(phrase) or _is_multiword_name(phrase)
+                if name:
+                    named.update(u.first for u in phrase)
                 found.candidates.append(Candidate(
                     start, end, text[start:end], _words(text, phrase),
-                    tuple(u.positional for u in phrase), _phrase_confidence(phrase),
+                    tuple(u.positional for u in phrase),
+                    NAME_CONFIDENCE if name else _phrase_confidence(phrase),
                     introduced.get(start, hint), qualifiers=_qualifiers(phrase)))
         found.candidates.extend(
             Candidate(u.start, u.end, u.text, (u.text,), (False,),
-                      SHORT_NAME_CONFIDENCE if len(letters(u.text)) <= 2 else NAME_CONFIDENCE,
+                      SHORT_NAME_CONFIDENCE if len(letters(u.text)) <= 2
+                      and name_hints.get(u.start) is None else NAME_CONFIDENCE,
                       introduced.get(u.start, name_hints.get(u.start)), acronym=True)
-            for u in run if _is_candidate_acronym(u)
+            for u in run if _is_candidate_acronym(u) and u.first not in named
             and not any(start <= u.start and u.end <= end for start, end in long_forms))
     return found
 
@@ -780,8 +817,12 @@ class _AcronymTable:
         self.local: dict[tuple[str, str], int] = {}  # (paper, acronym key) -> meaning index
         for paper, short, long in definitions:
             groups = self.meanings[short]
-            index = next((i for i, g in enumerate(groups)
-                          if any(_same_meaning(long, k) for k in g)), None)
+            # One abstract uses an acronym in one meaning, however it spells it out
+            # ("Explainable AI (XAI)", "explainable artificial intelligence (XAI)").
+            index = self.local.get((paper, short))
+            if index is None:
+                index = next((i for i, g in enumerate(groups)
+                              if any(_same_meaning(long, k) for k in g)), None)
             if index is None:
                 groups.append([long])
                 index = len(groups) - 1
