@@ -35,7 +35,9 @@ from kg.model import Paper
 from kg.vocab import KG, PREFIXES, Iris
 
 NAME = "kg-scheme/0.1.0"
-SCHEME_FILE = Path(__file__).resolve().parents[2] / "ontologies" / "concepts.ttl"
+# `kg/data/concepts.ttl` links to `ontologies/concepts.ttl`, so the scheme is published beside the
+# ontology and still ships inside the package (a wheel copies the file the link points to).
+SCHEME_FILE = Path(__file__).resolve().parents[1] / "data" / "concepts.ttl"
 RECOGNISED_CONFIDENCE = 0.8  # a curated label, but found without the extractor's context
 
 _SKOS = PREFIXES["skos"]
