@@ -21,6 +21,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg.export.graphml import write_graphml
+from kg.outputs import OutputFolder, writing
 from kg.query import run_query
 
 SEED = 42
@@ -259,11 +260,17 @@ def _section(graph: nx.Graph, report: NetworkReport, words: _Wording, top: int) 
     return lines
 
 
-def write_analysis(out_dir: Path, coauthors: nx.Graph, concepts: nx.Graph, *, top: int = 10,
-                   source: str | None = None) -> list[Path]:
+def write_analysis(out: OutputFolder | str | Path, coauthors: nx.Graph, concepts: nx.Graph,
+                   *, top: int = 10, source: str | None = None) -> list[Path]:
     """Write `analysis.md` and, for Gephi, `coauthors.graphml` and `concepts.graphml` with each
-    node's community number (0 = the largest); return the paths."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    node's community number (0 = the largest) into `out` (see `kg.outputs.writing`); return
+    their paths."""
+    with writing(out) as folder:
+        return _write_analysis(folder, coauthors, concepts, top, source)
+
+
+def _write_analysis(out: OutputFolder, coauthors: nx.Graph, concepts: nx.Graph, top: int,
+                    source: str | None) -> list[Path]:
     lines = ["# Network analysis", ""]
     if source:
         lines += [f"Graph: `{source}`", ""]
@@ -272,10 +279,9 @@ def write_analysis(out_dir: Path, coauthors: nx.Graph, concepts: nx.Graph, *, to
                                ("concepts", concepts, _CONCEPTS)):
         report = network_report(graph, top)
         lines += _section(graph, report, words, top)
-        path = out_dir / f"{name}.graphml"
         membership = {node: {"community": number}
                       for number, members in enumerate(report.communities) for node in members}
-        written.append(write_graphml(graph, path, membership))
-    analysis = out_dir / "analysis.md"
-    analysis.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+        write_graphml(graph, out.stage(f"{name}.graphml"), membership)
+        written.append(out.path / f"{name}.graphml")
+    analysis = out.write_text("analysis.md", "\n".join(lines).rstrip() + "\n")
     return [analysis, *written]

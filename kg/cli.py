@@ -1,30 +1,40 @@
 """The `kg` command line: a thin typer layer over `kg.pipeline`, `kg.query` and `kg.analyze`.
 
-Exit codes: 0 success, 1 rejected input under `--strict`, 2 usage error (bad option, an input
-that names nothing, an unknown query or parameter).
+Exit codes: 0 success; 1 rejected input under `--strict`; 2 a command that cannot run as
+given (a bad option, an input that names nothing, an unknown query or parameter, a query
+refused or stopped, an output folder another kg is writing), said in one line before any
+work; 3 a bug in kg, said in one line (`--debug` shows its traceback).
+
+Every message that may quote user text (paths, titles, query results) is printed with rich
+markup off, so a title with "[bold]" in it is printed as written.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from kg import pipeline
 from kg import query as sparql
-from kg.concepts.scheme import SchemeError
+from kg.concepts.base import CONCEPT_TYPES
+from kg.concepts.scheme import load_scheme
+from kg.errors import UsageError, debugging, describe, set_debug
 from kg.export import exporters
+from kg.export.rdf import FORMATS as RDF_FORMATS
 from kg.export.summary import summarize
 from kg.merge import Account
 from kg.progress import Advance, Silent
-from kg.sources import InputError
+from kg.sources import find_inputs
 from kg.vocab import DEFAULT_BASE
 
 app = typer.Typer(
@@ -33,9 +43,9 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-err = Console(stderr=True, soft_wrap=True)  # one message a line, as logs and grep expect
-
-RDF_FORMATS = ("turtle", "ntriples", "jsonld", "rdfxml", "trig")
+# One message a line, as logs and grep expect; no markup, no highlighting of user text.
+err = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
+LISTED = 20  # rejections and notices printed; summary.json has them all
 
 Inputs = Annotated[list[str], typer.Argument(
     help="Digest files, folders, globs or .tar.xz archives.", show_default=False)]
@@ -43,7 +53,41 @@ Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or 
 Strict = Annotated[bool, typer.Option("--strict", help="Exit 1 when any entry is rejected.")]
 Concepts = Annotated[list[Path] | None, typer.Option(
     "--concepts", help="Your own concepts and aliases: a .tsv or SKOS .ttl file (repeatable).",
-    exists=True, dir_okay=False, show_default=False)]
+    exists=True, dir_okay=False, readable=True, show_default=False)]
+GraphDir = Annotated[Path, typer.Option("--graph", "-g", help="Folder `kg build` wrote.")]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@app.callback()
+def main_options(
+    debug: Annotated[bool, typer.Option(
+        "--debug", help="Show the traceback of an unexpected error (and stop at the first).",
+    )] = False,
+) -> None:
+    """Build a knowledge graph from daily arXiv digests; query and analyse it."""
+    set_debug(debug or debugging())
+
+
+def _handled(command: F) -> F:
+    """Usage errors as one line and exit 2; a bug in kg as one line and exit 3, or its
+    traceback under --debug."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except UsageError as error:
+            raise _fail(str(error)) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as error:
+            if debugging():
+                raise
+            raise _fail(f"internal error, a bug in kg: {describe(error)}. Run again with "
+                        f"--debug for the traceback, and please report it.", 3) from None
+
+    return run  # type: ignore[return-value]
 
 
 class RichProgress:
@@ -62,27 +106,23 @@ class RichProgress:
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    err.print(Text.assemble(("error: ", "red"), message))
     return typer.Exit(code)
 
 
-def _check_choices(what: str, given: list[str], choices: Sequence[str]) -> None:
-    unknown = [g for g in given if g not in choices]
-    if unknown:
-        raise _fail(f"unknown {what} {', '.join(unknown)} (choose from {', '.join(choices)})")
-
-
 def _report_account(account: Account, quiet: bool) -> None:
-    if quiet and not account.rejections:
+    if quiet and not account.rejections and not account.notices:
         return
+    refused = (f", {account.file_problems:,} file problems" if account.file_problems else "")
     err.print(f"Read {account.entries:,} entries from {account.files:,} files: "
               f"{account.distinct_papers:,} distinct papers, "
               f"{account.duplicates_merged:,} duplicates merged, "
-              f"{len(account.rejections):,} rejected.", highlight=False)
-    for rejection in account.rejections[:20]:
-        err.print(f"  rejected {rejection}", highlight=False, markup=False)
-    if len(account.rejections) > 20:
-        err.print(f"  ... and {len(account.rejections) - 20:,} more (see summary.json)")
+              f"{account.entries_rejected:,} rejected{refused}.")
+    for what, items in (("rejected", account.rejections), ("mended", account.notices)):
+        for item in items[:LISTED]:
+            err.print(f"  {what} {item}")
+        if len(items) > LISTED:
+            err.print(f"  ... and {len(items) - LISTED:,} more {what} (see summary.json)")
 
 
 def _progress(quiet: bool) -> RichProgress | Silent:
@@ -91,6 +131,7 @@ def _progress(quiet: bool) -> RichProgress | Silent:
 
 
 @app.command()
+@_handled
 def build(
     inputs: Inputs,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = pipeline.DEFAULT_OUT,
@@ -99,57 +140,55 @@ def build(
     )] = ["turtle"],  # noqa: B006 (typer reads list defaults)
     base: Annotated[str, typer.Option(help="Base IRI of authors, categories and concepts.")] =
         DEFAULT_BASE,
-    max_nodes: Annotated[int, typer.Option(help="Node budget of the HTML view.")] = 1500,
+    max_nodes: Annotated[int, typer.Option(help="Node budget of the HTML view.", min=1)] = 1500,
     export: Annotated[list[str], typer.Option(
-        "--export", "-e", help="Outputs to write; repeat for several (rdf, html, summary, "
-        "graphml).",
+        "--export", "-e", help="Outputs to write; repeat for several "
+        f"({', '.join(exporters.names())}).",
     )] = list(pipeline.DEFAULT_EXPORTS),  # noqa: B006 (typer reads list defaults)
     concepts: Concepts = None,
     strict: Strict = False,
     quiet: Quiet = False,
 ) -> None:
     """Build the graph: RDF, an HTML view and a summary (GraphML on request) in --out."""
-    _check_choices("RDF format", rdf_format, RDF_FORMATS)
-    _check_choices("export", export, exporters.names())
-    try:
-        result = pipeline.build(inputs, out, formats=rdf_format, base=base, max_nodes=max_nodes,
-                                exports=export, concepts=concepts or (),
-                                progress=_progress(quiet))
-    except (InputError, SchemeError) as error:
-        raise _fail(str(error)) from None
+    result = pipeline.build(inputs, out, formats=rdf_format, base=base, max_nodes=max_nodes,
+                            exports=export, concepts=concepts or (), progress=_progress(quiet))
     _report_account(result.account, quiet)
     if not quiet:
         summary = summarize(result.graph)
         counts = ", ".join(f"{n:,} {kind}" for kind, n in summary["nodes"].items())
-        err.print(f"Graph: {counts}.", highlight=False)
+        err.print(f"Graph: {counts}.")
         for path in result.files:
-            err.print(f"  wrote {path}", highlight=False)
+            err.print(f"  wrote {path}")
     if strict and result.account.rejections:
         raise typer.Exit(1)
 
 
 @app.command()
+@_handled
 def extract(
     inputs: Inputs,
     output_format: Annotated[str, typer.Option("--format", help="Output format: jsonl.")] = "jsonl",
     types: Annotated[str | None, typer.Option(
-        help="Only these concept types, comma separated (method,task,dataset,metric,artifact).",
+        help=f"Only these concept types, comma separated ({','.join(CONCEPT_TYPES)}).",
     )] = None,
-    min_confidence: Annotated[float, typer.Option(help="Drop links below this confidence.")] = 0.0,
+    min_confidence: Annotated[float, typer.Option(
+        help="Drop links below this confidence.", min=0.0, max=1.0)] = 0.0,
     concepts: Concepts = None,
     strict: Strict = False,
     quiet: Quiet = False,
 ) -> None:
     """Print each paper's concepts, one JSON line per paper: {"id", "concepts": [...]}."""
     if output_format != "jsonl":
-        raise _fail(f"unknown output format {output_format!r} (choose from: jsonl)")
-    wanted = set(types.split(",")) if types else None
-    try:
-        papers, account = pipeline.read_papers(inputs, _progress(quiet))
-        extraction = pipeline.extract_concepts(papers, progress=_progress(quiet),
-                                               concepts=concepts or ())
-    except (InputError, SchemeError) as error:
-        raise _fail(str(error)) from None
+        raise UsageError(f"unknown output format {output_format!r} (choose from: jsonl)")
+    wanted = {t.strip() for t in types.split(",")} if types else None
+    unknown = sorted((wanted or set()) - set(CONCEPT_TYPES))
+    if unknown:
+        raise UsageError(f"unknown concept type {', '.join(map(repr, unknown))} "
+                         f"(choose from {', '.join(CONCEPT_TYPES)})")
+    paths = find_inputs(inputs)
+    scheme = load_scheme(concepts or ())  # a broken concepts file fails before the reading
+    papers, account = pipeline.read_papers(paths, _progress(quiet))
+    extraction = pipeline.extract_concepts(papers, progress=_progress(quiet), scheme=scheme)
     for record in pipeline.concept_records(papers, extraction, wanted, min_confidence):
         print(json.dumps(record, ensure_ascii=False))
     sys.stdout.flush()
@@ -158,10 +197,8 @@ def extract(
         raise typer.Exit(1)
 
 
-GraphDir = Annotated[Path, typer.Option("--graph", "-g", help="Folder `kg build` wrote.")]
-
-
 @app.command()
+@_handled
 def query(
     query_text: Annotated[str | None, typer.Argument(
         metavar="QUERY", help="SPARQL text, a .rq file, or the name of a saved query.",
@@ -172,9 +209,17 @@ def query(
         show_default=False)] = None,
     output_format: Annotated[str, typer.Option(
         "--format", help="table, csv or json.")] = "table",
+    timeout: Annotated[float, typer.Option(
+        help="Stop the query after this many seconds.", min=0.1)] = sparql.DEFAULT_TIMEOUT,
+    max_rows: Annotated[int, typer.Option(
+        help="Show at most this many rows.", min=1)] = sparql.DEFAULT_MAX_ROWS,
     list_saved: Annotated[bool, typer.Option("--list", help="List the saved queries.")] = False,
 ) -> None:
-    """Run SPARQL on a built graph; parameters are bound, never pasted into the query."""
+    """Run SPARQL on a built graph; parameters are bound, never pasted into the query.
+
+    A query reads the local graph only (SERVICE is refused), and is stopped past --timeout or
+    a memory budget; at most --max-rows rows are shown.
+    """
     if list_saved:
         for saved in sparql.saved_queries().values():
             print(f"{saved.name}: {saved.description}")
@@ -182,45 +227,42 @@ def query(
                 print(f"    --param {parameter}")
         return
     if query_text is None:
-        raise _fail("give a query: SPARQL text, a .rq file or a saved query name (see --list)")
-    _check_choices("output format", [output_format], ["table", "csv", "json"])
+        raise UsageError("give a query: SPARQL text, a .rq file or a saved query name "
+                         "(see --list)")
+    if output_format not in ("table", "csv", "json"):
+        raise UsageError(f"unknown output format {output_format!r} "
+                         f"(choose from table, csv, json)")
     params = {}
     for item in param or []:
         name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise _fail(f"--param {item!r}: write it as NAME=VALUE")
+        if not sep or not name.strip():
+            raise UsageError(f"--param {item!r}: write it as NAME=VALUE")
         params[name.strip()] = value
-    try:
-        text = sparql.resolve_query(query_text)
-        store = sparql.load_store(graph)
-        result = sparql.run_query(store, text, params)
-    except (sparql.QueryError, FileNotFoundError) as error:
-        raise _fail(str(error)) from None
+    text = sparql.resolve_query(query_text)
+    sparql.check_query(text, params)  # before the graph is loaded: a typo costs no wait
+    store = sparql.load_store(graph)
+    result = sparql.run_limited(store, text, params, timeout=timeout, max_rows=max_rows)
     if output_format == "table":
-        Console(soft_wrap=False).print(sparql.to_table(result))
+        Console(soft_wrap=False, markup=False, highlight=False).print(sparql.to_table(result))
     else:
         sys.stdout.write(sparql.to_csv(result) if output_format == "csv"
                          else sparql.to_json(result))
+    if result.truncated:
+        err.print(f"Showing the first {max_rows:,} rows; --max-rows shows more.")
 
 
 @app.command()
+@_handled
 def analyze(
     graph: GraphDir = pipeline.DEFAULT_OUT,
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Output folder (default: the graph folder).", show_default=False,
     )] = None,
-    top: Annotated[int, typer.Option(help="Rows in each top-N table.")] = 10,
+    top: Annotated[int, typer.Option(help="Rows in each top-N table.", min=1)] = 10,
     quiet: Quiet = False,
 ) -> None:
     """Co-author and concept co-occurrence networks: a Markdown report and GraphML for Gephi."""
-    try:
-        files = pipeline.analyze_graph(graph, out, top=top)
-    except (sparql.QueryError, FileNotFoundError) as error:
-        raise _fail(str(error)) from None
+    files = pipeline.analyze_graph(graph, out, top=top)
     if not quiet:
         for path in files:
-            err.print(f"  wrote {path}", highlight=False)
-
-
-def main() -> None:  # pragma: no cover - console entry point
-    app()
+            err.print(f"  wrote {path}")

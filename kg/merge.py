@@ -8,37 +8,49 @@ entries, and every entry's source stays as provenance.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from kg.model import Paper, Rejection
+from kg.model import Notice, Paper, Rejection
 
 
 @dataclass
 class Account:
-    """What a build read and what it did with it; printed at the end of every build."""
+    """What a build read and what it did with it; printed at the end of every build.
+
+    It adds up: `entries` = `distinct_papers` + `duplicates_merged` + `entries_rejected`.
+    `rejections` also holds what was refused of whole files (scope "file"), which are not
+    entries; `notices` what was mended to keep an entry.
+    """
 
     files: int = 0
     entries: int = 0
     duplicates_merged: int = 0
     rejections: list[Rejection] = field(default_factory=list)
-    formats: Counter[str] = field(default_factory=Counter)
+    notices: list[Notice] = field(default_factory=list)
     distinct_papers: int = 0
 
-    def reasons(self) -> Counter[str]:
-        return Counter(r.reason for r in self.rejections)
+    @property
+    def entries_rejected(self) -> int:
+        return sum(1 for r in self.rejections if r.scope == "entry")
 
-    def as_dict(self) -> dict:
+    @property
+    def file_problems(self) -> int:
+        return len(self.rejections) - self.entries_rejected
+
+    def as_dict(self) -> dict[str, Any]:
         return {
             "files": self.files,
             "entries_read": self.entries,
             "distinct_papers": self.distinct_papers,
             "duplicates_merged": self.duplicates_merged,
-            "entries_rejected": len(self.rejections),
-            "rejections": [
-                {"file": r.path, "line": r.line, "reason": r.reason} for r in self.rejections
-            ],
+            "entries_rejected": self.entries_rejected,
+            "file_problems": self.file_problems,
+            "rejections": [{"file": r.path, "line": r.line, "scope": r.scope, "reason": r.reason}
+                           for r in self.rejections],
+            "notices": [{"file": n.path, "line": n.line, "message": n.message}
+                        for n in self.notices],
         }
 
 

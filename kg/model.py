@@ -6,7 +6,20 @@ on hand-made records.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+# Characters no output may hold: C0 controls but tab and newlines, DEL, lone surrogates (from
+# JSON escapes such as "\ud800"), and the non-characters XML 1.0 forbids.
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean(text: str) -> str:
+    """`text` without control characters, a lone surrogate as U+FFFD: text every output (a
+    terminal, UTF-8 files, XML, RDF) can hold."""
+    if not _UNSAFE.search(text):
+        return text
+    return _UNSAFE.sub(lambda m: "\ufffd" if "\ud800" <= m[0] <= "\udfff" else "", text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,15 +33,36 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Rejection:
-    """An entry (or a whole file, line 0) that could not be kept, and why."""
+    """What could not be kept, and why: one entry, or (`scope` "file") a whole file or the rest
+    of it from `line` on. Only entry rejections count as entries in the account."""
 
     path: str
     line: int
     reason: str
+    scope: str = "entry"  # "entry" or "file"
+
+    def __post_init__(self) -> None:  # the reason may quote the input
+        object.__setattr__(self, "reason", clean(self.reason))
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something kg had to mend to keep an entry (bytes that are not UTF-8, read as U+FFFD)."""
+
+    path: str
+    line: int
+    message: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", clean(self.message))
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
 
 
 @dataclass(slots=True)

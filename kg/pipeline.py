@@ -15,14 +15,18 @@ from pathlib import Path
 import networkx as nx
 
 from kg import analyze, query, sources
-from kg.concepts import extract
+from kg.concepts import extract, extractors
 from kg.concepts.base import Extraction
-from kg.export import export
+from kg.concepts.scheme import Scheme, load_scheme
+from kg.errors import UsageError
+from kg.export import export, exporters
+from kg.export.rdf import FORMATS as RDF_FORMATS
 from kg.graph import build_graph
 from kg.merge import Account, PaperMerger
-from kg.model import Paper, Rejection
+from kg.model import Notice, Paper, Rejection
+from kg.outputs import OutputFolder, check_folder
 from kg.progress import Progress, Silent
-from kg.vocab import DEFAULT_BASE
+from kg.vocab import DEFAULT_BASE, check_base
 
 DEFAULT_OUT = Path("outputs")
 # GraphML of the whole graph is opt-in (`--export graphml`): it is as large as the Turtle and
@@ -76,9 +80,12 @@ def read_papers(
                     if current is not None:
                         advance(1)
                     current = path
+                if isinstance(entry, Notice):
+                    account.notices.append(entry)
+                    continue
                 if isinstance(entry, Rejection):
                     account.rejections.append(entry)
-                    if entry.line:  # a file-level refusal is not an entry
+                    if entry.scope == "entry":  # a file refused is not an entry
                         account.entries += 1
                     continue
                 account.entries += 1
@@ -92,13 +99,14 @@ def read_papers(
 
 def extract_concepts(
     papers: Sequence[Paper], extractor: str = "spacy", progress: Progress | None = None,
-    concepts: Sequence[str | Path] = (),
+    concepts: Sequence[str | Path] = (), scheme: Scheme | None = None,
 ) -> Extraction:
-    """Concepts of `papers` with the named extractor, placed in the curated scheme and the
-    user's `concepts` files, with a progress bar per paper."""
+    """Concepts of `papers` with the named extractor, placed in `scheme` or else the curated
+    scheme and the user's `concepts` files, with a progress bar per paper."""
     progress = progress or Silent()
     with progress.stage("Extracting concepts", total=len(papers)) as advance:
-        return extract(papers, extractor=extractor, progress=advance, concepts=concepts)
+        return extract(papers, extractor=extractor, progress=advance, concepts=concepts,
+                       scheme=scheme)
 
 
 def concept_records(
@@ -142,31 +150,63 @@ def build(
     progress: Progress | None = None,
 ) -> BuildResult:
     """Read digests, extract concepts (placed in the curated scheme and the user's `concepts`
-    files), build the graph and write every export into `out_dir`."""
+    files), build the graph and write every export into `out_dir`.
+
+    Every option, input path and concepts file is checked before any work (`UsageError`), and
+    `out_dir` is locked for the whole build: its files change all at once at the end (see
+    `kg.outputs`), so a build that fails or is killed leaves the previous one whole.
+    """
+    check_build_options(out_dir, formats=formats, base=base, extractor=extractor,
+                        max_nodes=max_nodes, exports=exports)
     progress = progress or Silent()
     timings = Timings()
-    out = Path(out_dir)
-    papers, account = read_papers(inputs, progress, timings)
-    with timings.stage("extract"):
-        extraction = extract_concepts(papers, extractor, progress, concepts)
-    with timings.stage("build"):
-        graph = build_graph(papers, extraction)
-        graph.graph["account"] = account.as_dict()
-    files: list[Path] = []
-    options = {"formats": formats, "base": base, "max_nodes": max_nodes}
-    for name in exports:
-        with timings.stage(f"export:{name}"), progress.stage(f"Writing {name}") as advance:
-            files += export(name, graph, out, **options)
-            advance(1)
+    paths = sources.find_inputs(inputs)
+    scheme = load_scheme(concepts)
+    with OutputFolder(out_dir) as out:
+        papers, account = read_papers(paths, progress, timings)
+        with timings.stage("extract"):
+            extraction = extract_concepts(papers, extractor, progress, scheme=scheme)
+        with timings.stage("build"):
+            graph = build_graph(papers, extraction)
+            graph.graph["account"] = account.as_dict()
+        files: list[Path] = []
+        options = {"formats": formats, "base": base, "max_nodes": max_nodes}
+        for name in exports:
+            with timings.stage(f"export:{name}"), progress.stage(f"Writing {name}") as advance:
+                files += export(name, graph, out, **options)
+                advance(1)
+        out.commit()
     return BuildResult(graph, papers, extraction, account, files, timings)
+
+
+def check_build_options(out_dir: str | Path, *, formats: Sequence[str], base: str,
+                        extractor: str, max_nodes: int, exports: Sequence[str]) -> None:
+    """Raise `UsageError` for an option `build` cannot run with, before it starts."""
+    _check_choices("RDF format", formats, list(RDF_FORMATS))
+    _check_choices("export", exports, exporters.names())
+    _check_choices("concept extractor", [extractor], extractors.names())
+    if max_nodes < 1:
+        raise UsageError(f"--max-nodes must be at least 1, not {max_nodes}")
+    check_base(base)
+    check_folder(Path(out_dir))
+
+
+def _check_choices(what: str, given: Sequence[str], choices: Sequence[str]) -> None:
+    unknown = [g for g in given if g not in choices]
+    if unknown:
+        raise UsageError(f"unknown {what} {', '.join(map(repr, unknown))} "
+                         f"(choose from {', '.join(choices)})")
 
 
 def analyze_graph(graph_dir: str | Path = DEFAULT_OUT, out_dir: str | Path | None = None,
                   top: int = 10) -> list[Path]:
     """Co-author and concept co-occurrence networks of a built graph folder: `analysis.md`,
     `coauthors.graphml`, `concepts.graphml` in `out_dir` (default: the graph folder)."""
+    if top < 1:
+        raise UsageError(f"--top must be at least 1, not {top}")
+    target = Path(out_dir) if out_dir is not None else Path(graph_dir)
+    check_folder(target)
     store = query.load_store(Path(graph_dir))
     coauthors = analyze.coauthor_network(*analyze.incidence_from_store(store, "author"))
     concepts = analyze.cooccurrence_network(*analyze.incidence_from_store(store, "concept"))
-    target = Path(out_dir) if out_dir is not None else Path(graph_dir)
     return analyze.write_analysis(target, coauthors, concepts, top=top, source=str(graph_dir))

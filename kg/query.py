@@ -19,6 +19,11 @@ A query declares itself in a leading comment header (the saved ones in `kg/queri
 declared parameter named `limit` is not bound: it caps the (already sorted) rows instead. A query
 without a header may bind any of its variables. The usual prefixes (`kg.vocab.PREFIXES`) are
 predeclared, so ad-hoc queries can skip their PREFIX lines.
+
+A query only ever reads the local graph: `SERVICE` (a federated query, which would open a
+network connection) is refused. `run_limited` runs a query in a child process with a timeout,
+a memory budget and a row cap, since pyoxigraph cannot be interrupted once a query runs: a
+cartesian product stops with a message instead of taking the machine.
 """
 
 from __future__ import annotations
@@ -26,16 +31,22 @@ from __future__ import annotations
 import csv
 import io
 import json
+import multiprocessing
 import re
+import resource
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from itertools import islice
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pyoxigraph as ox
 from rich.table import Table
+from rich.text import Text
 
+from kg.errors import UsageError, describe
+from kg.outputs import built_file
 from kg.vocab import PREFIXES
 
 Value = str | int | float | bool | None
@@ -54,10 +65,19 @@ _FLOAT_TYPES = {XSD + t for t in ("decimal", "double", "float")}
 _FIELD = re.compile(r"#\s*(name|description)\s*:\s*(.*)")
 _PARAM = re.compile(r"#\s*param\s+(\w+)\s*(?:=\s*([^:]*?))?\s*:\s*(.*)")
 _VARIABLE = re.compile(r"[?$]([A-Za-z_]\w*)")
+_IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")  # linear: it cannot span another "<"
 
 
-class QueryError(ValueError):
-    """A query that cannot run as asked: bad parameters, bad SPARQL, unknown name."""
+DEFAULT_TIMEOUT = 60.0  # seconds
+DEFAULT_MAX_ROWS = 10_000
+DEFAULT_MEMORY = 4 << 30  # bytes a query may allocate beyond the loaded graph
+MAX_LIMIT = 1_000_000  # the largest `limit` parameter
+MAX_QUERY_CHARS = 1_000_000
+
+
+class QueryError(UsageError):
+    """A query that cannot run as asked: bad parameters, bad SPARQL, unknown name, refused,
+    or stopped for its time or memory."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,31 +105,41 @@ class SavedQuery:
 
 @dataclass(frozen=True, slots=True)
 class QueryResult:
-    """Column names and rows of plain Python values (IRIs as strings, unbound as None)."""
+    """Column names and rows of plain Python values (IRIs as strings, unbound as None);
+    `truncated` when the query had more rows than the cap it ran with."""
 
     variables: list[str]
     rows: list[tuple[Value, ...]]
+    truncated: bool = False
 
     def records(self) -> list[dict[str, Value]]:
         return [dict(zip(self.variables, row, strict=True)) for row in self.rows]
 
 
 def load_store(graph_dir: Path) -> ox.Store:
-    """An in-memory store holding the graph `kg build` wrote into `graph_dir` (or that file)."""
+    """An in-memory store holding the graph `kg build` last wrote into `graph_dir` (by its
+    manifest, never a stale file beside it), or the graph file `graph_dir` names."""
     path = Path(graph_dir)
     if path.is_file():
         return _load(path)
-    for name in GRAPH_FILES:
-        if (path / name).is_file():
-            return _load(path / name)
-    raise FileNotFoundError(
-        f"no RDF graph in {path} (looked for {', '.join(GRAPH_FILES)}); "
-        f"run `kg build` with this folder as output first")
+    if not path.is_dir():
+        raise QueryError(f"{path}: no such folder; give the folder `kg build` wrote (--graph)")
+    built = built_file(path, GRAPH_FILES)
+    if built is None:
+        raise QueryError(f"no RDF graph in {path} (looked for {', '.join(GRAPH_FILES)}); "
+                         f"run `kg build` with this folder as output first")
+    return _load(built)
 
 
 def _load(path: Path) -> ox.Store:
+    rdf_format = ox.RdfFormat.from_extension(path.suffix.lstrip("."))
+    if rdf_format is None:
+        raise QueryError(f"{path}: not an RDF file kg can read (.nt, .ttl, .trig, .jsonld, ...)")
     store = ox.Store()
-    store.bulk_load(path=path, format=ox.RdfFormat.from_extension(path.suffix.lstrip(".")))
+    try:
+        store.bulk_load(path=path, format=rdf_format)
+    except (SyntaxError, OSError) as error:
+        raise QueryError(f"{path} cannot be loaded: {describe(error)}") from None
     return store
 
 
@@ -172,8 +202,9 @@ def _bindings(text: str, params: Mapping[str, str]) -> tuple[dict[str, str], int
     if not declared or "limit" not in known:
         return values, None
     limit = values.pop("limit")
-    if not limit.isdigit():
-        raise QueryError(f"limit must be a whole number, not {limit!r}")
+    if not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= MAX_LIMIT):
+        raise QueryError(f"limit must be a whole number from 1 to {MAX_LIMIT:,}, "
+                         f"not {limit[:40]!r}")
     return values, int(limit)
 
 
@@ -206,9 +237,22 @@ def python_value(term: object) -> Value:
     return str(term)  # an RDF-star triple
 
 
+def check_query(query: str, params: Mapping[str, str] | None = None) -> None:
+    """Raise `QueryError` now for a query that cannot run: too long, SERVICE, bad parameters,
+    or SPARQL that does not parse (checked on an empty store, before a graph is loaded)."""
+    run_query(ox.Store(), query, params, max_rows=0)
+
+
 def run_query(store: ox.Store, query: str, params: Mapping[str, str] | None = None,
-              ) -> QueryResult:
-    """Run SPARQL text on `store` with `params` bound as values (see the module docstring)."""
+              *, max_rows: int | None = None) -> QueryResult:
+    """Run SPARQL text on `store` with `params` bound as values (see the module docstring),
+    keeping at most `max_rows` rows (and saying so in `truncated`)."""
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(f"the query is {len(query):,} characters long "
+                         f"(limit {MAX_QUERY_CHARS:,})")
+    if "SERVICE" in sparql_keywords(query):
+        raise QueryError("SERVICE is refused: kg answers from the local graph only and never "
+                         "queries other endpoints over the network")
     values, limit = _bindings(query, params or {})
     substitutions = {ox.Variable(name): _term(value) for name, value in values.items()}
     try:
@@ -219,14 +263,105 @@ def run_query(store: ox.Store, query: str, params: Mapping[str, str] | None = No
         raise QueryError(f"cannot run the query: {error}") from None
     if isinstance(result, ox.QueryBoolean):
         return QueryResult(["ask"], [(bool(result),)])
+    cap = min((n for n in (limit, max_rows) if n is not None), default=None)
+    fetch = None if cap is None else cap + 1  # one more tells whether rows were cut
     if isinstance(result, ox.QueryTriples):
+        variables = ["subject", "predicate", "object"]
         rows = [tuple(python_value(t) for t in (tr.subject, tr.predicate, tr.object))
-                for tr in islice(result, limit)]
-        return QueryResult(["subject", "predicate", "object"], rows)
-    variables = [v.value for v in result.variables if v.value not in values]
-    rows = [tuple(python_value(solution[v]) for v in variables)
-            for solution in islice(result, limit)]
-    return QueryResult(variables, rows)
+                for tr in islice(result, fetch)]
+    else:
+        variables = [v.value for v in result.variables if v.value not in values]
+        rows = [tuple(python_value(solution[v]) for v in variables)
+                for solution in islice(result, fetch)]
+    truncated = cap is not None and cap != limit and len(rows) > cap  # cut by max_rows
+    return QueryResult(variables, rows[:cap], truncated)
+
+
+def run_limited(store: ox.Store, query: str, params: Mapping[str, str] | None = None, *,
+                timeout: float = DEFAULT_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS,
+                memory: int = DEFAULT_MEMORY) -> QueryResult:
+    """`run_query` in a forked child process that shares the loaded store, stopped after
+    `timeout` seconds or when it allocates more than `memory` bytes, with a QueryError that
+    says so. The parent is never at risk: a runaway query dies with its child."""
+    check_query(query, params)
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(send, store, query, params, max_rows, memory),
+                            daemon=True)
+    child.start()
+    send.close()
+    try:
+        if not receive.poll(timeout):
+            raise QueryError(f"the query ran longer than {timeout:g} s and was stopped; narrow "
+                             f"it (a LIMIT, fewer joins) or allow more with --timeout")
+        try:
+            kind, payload = receive.recv()
+        except EOFError:  # the child died without an answer: out of its memory budget
+            child.join()
+            raise QueryError(f"the query needed more than {memory / (1 << 30):g} GiB of memory "
+                             f"and was stopped (exit {child.exitcode}); narrow it") from None
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receive.close()
+    if kind == "error":
+        raise QueryError(payload)
+    return payload
+
+
+def _child(send: Connection, store: ox.Store, query: str, params: Mapping[str, str] | None,
+           max_rows: int, memory: int) -> None:
+    """The query's process: its address space capped at what it has plus `memory`."""
+    resource.setrlimit(resource.RLIMIT_AS, (_address_space() + memory, resource.RLIM_INFINITY))
+    try:
+        send.send(("ok", run_query(store, query, params, max_rows=max_rows)))
+    except QueryError as error:
+        send.send(("error", str(error)))
+    except MemoryError:
+        pass  # the parent reports the memory budget
+    send.close()
+
+
+def _address_space() -> int:
+    """This process's virtual memory size in bytes (Linux)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[0]) * resource.getpagesize()
+
+
+def sparql_keywords(query: str) -> set[str]:
+    """The bare words of a SPARQL text in upper case, outside strings, IRIs, comments,
+    variables and prefixed names: a scan in linear time, so any text can be checked."""
+    words: set[str] = set()
+    i, n = 0, len(query)
+    while i < n:
+        c = query[i]
+        if c == "#":
+            end = query.find("\n", i)
+            i = n if end < 0 else end
+        elif c in "\"'":
+            quote = c * 3 if query.startswith(c * 3, i) else c
+            i += len(quote)
+            while i < n and not query.startswith(quote, i):
+                if len(quote) == 1 and query[i] == "\n":
+                    break
+                i += 2 if query[i] == "\\" else 1
+            i += len(quote)
+        elif c == "<" and (iri := _IRI.match(query, i)):
+            i = iri.end()
+        elif c.isalpha() or c == "_":
+            start = i
+            while i < n and (query[i].isalnum() or query[i] in "_-."):
+                i += 1
+            if i < n and query[i] == ":":  # a prefix: skip its local name too
+                i += 1
+                while i < n and (query[i].isalnum() or query[i] in "_-.%:"):
+                    i += 1
+            elif start == 0 or query[start - 1] not in "?$:":
+                words.add(query[start:i].upper())
+        else:
+            i += 1
+    return words
 
 
 def _text(value: Value) -> str:
@@ -236,11 +371,12 @@ def _text(value: Value) -> str:
 def to_table(result: QueryResult, title: str | None = None) -> Table:
     """A rich table of the result, for the terminal."""
     count = len(result.rows)
-    table = Table(title=title, caption=f"{count} row{'' if count == 1 else 's'}")
+    more = ", more not shown (--max-rows)" if result.truncated else ""
+    table = Table(title=title, caption=f"{count:,} row{'' if count == 1 else 's'}{more}")
     for variable in result.variables:
-        table.add_column(variable, overflow="fold")
-    for row in result.rows:
-        table.add_row(*map(_text, row))
+        table.add_column(Text(variable), overflow="fold")
+    for row in result.rows:  # as Text: a title with "[b]" in it is not markup
+        table.add_row(*(Text(_text(value)) for value in row))
     return table
 
 

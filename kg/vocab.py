@@ -11,6 +11,10 @@ import re
 from functools import lru_cache
 from urllib.parse import quote
 
+from pyoxigraph import NamedNode
+
+from kg.errors import UsageError
+
 KG = "https://w3id.org/arxiv-kg/ontology#"
 DEFAULT_BASE = "https://w3id.org/arxiv-kg/"
 
@@ -40,6 +44,15 @@ def _segment(text: str) -> str:
 def slug(text: str) -> str:
     """Lower-case ASCII-ish slug for concept keys that are already normalised."""
     return _segment(re.sub(r"\s+", "-", text.strip()))
+
+
+def check_base(base: str) -> None:
+    """Raise `UsageError` unless the IRIs minted under `base` are valid absolute IRIs."""
+    try:
+        NamedNode(Iris(base).person("A"))
+    except ValueError as error:
+        raise UsageError(f"--base {base!r} is not an absolute IRI ({error}); write it like "
+                         f"{DEFAULT_BASE}") from None
 
 
 class Iris:

@@ -22,7 +22,8 @@ from kg.analyze import (
     write_analysis,
 )
 from kg.concepts.base import Concept, Extraction, Mention
-from kg.export.graphml import export_graphml, flat_value
+from kg.export import export
+from kg.export.graphml import flat_value
 from kg.graph import build_graph
 from kg.model import Paper, Source
 from kg.query import load_store, resolve_query, run_query
@@ -176,7 +177,7 @@ def test_flat_values_for_graphml():
 
 
 def test_graphml_export_of_the_whole_graph(graph, tmp_path):
-    [path] = export_graphml(graph, tmp_path)
+    [path] = export("graphml", graph, tmp_path)
     read = nx.read_graphml(path)
     assert read.number_of_nodes() == graph.number_of_nodes()
     assert read.number_of_edges() == graph.number_of_edges()
@@ -186,7 +187,7 @@ def test_graphml_export_of_the_whole_graph(graph, tmp_path):
     assert "comment" not in paper  # None is dropped
     assert read.edges["paper:2601.00001", "concept:lora"]["rel"] == "mentions"
     (tmp_path / "again").mkdir()
-    [again] = export_graphml(graph, tmp_path / "again")
+    [again] = export("graphml", graph, tmp_path / "again")
     assert again.read_bytes() == path.read_bytes()
 
 

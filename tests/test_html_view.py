@@ -19,8 +19,8 @@ from playwright.sync_api import Browser, Page, Route, sync_playwright
 
 from kg import merge, sources
 from kg.concepts.base import Concept, Extraction, Mention
-from kg.export.html import export_html, select_view
-from kg.export.registry import export
+from kg.export import export
+from kg.export.html import select_view
 from kg.export.summary import summarize
 from kg.graph import build_graph
 from kg.model import Paper, Source
@@ -121,7 +121,7 @@ def parse(path: Path) -> _Page:
 @pytest.fixture
 def small_view(tmp_path: Path) -> tuple[nx.DiGraph, Path]:
     graph = small_graph()
-    return graph, export_html(graph, tmp_path)[0]
+    return graph, export("html", graph, tmp_path)[0]
 
 
 # Static checks
@@ -171,7 +171,7 @@ def test_budget_keeps_the_most_connected_with_their_context(tmp_path: Path) -> N
 
 def test_budget_is_stated_on_the_page(tmp_path: Path) -> None:
     graph = large_graph()
-    path = export_html(graph, tmp_path, max_nodes=100)[0]
+    path = export("html", graph, tmp_path, max_nodes=100)[0]
     total = graph.number_of_nodes()
     assert graph.graph["view"] == {"nodes": 100, "of": total}
     assert parse(path).meta["kg:nodes"] == "100"
@@ -335,7 +335,7 @@ def test_search_and_type_filter(browser: Browser, small_view: tuple[nx.DiGraph, 
 
 def test_reduced_view_draws_its_budget(browser: Browser, tmp_path: Path) -> None:
     graph = large_graph()
-    seen = visit(browser, export_html(graph, tmp_path, max_nodes=150)[0])
+    seen = visit(browser, export("html", graph, tmp_path, max_nodes=150)[0])
     assert seen.page.evaluate("nodes.length") == 150
     assert seen.page.locator("#notice").text_content().startswith(
         f"Showing 150 of {graph.number_of_nodes():,} nodes")
@@ -349,7 +349,7 @@ def test_seed_example_view(browser: Browser, seed: Path, tmp_path: Path) -> None
     papers = merge.merge(e for e in entries if isinstance(e, Paper))
     assert papers, "the seed example gave no papers"
     graph = build_graph(papers, Extraction("none"))
-    seen = visit(browser, export_html(graph, tmp_path)[0])
+    seen = visit(browser, export("html", graph, tmp_path)[0])
     assert seen.page.evaluate("nodes.length") == graph.number_of_nodes()
     assert (seen.requests, seen.errors, seen.dialogs) == ([], [], [])
     seen.page.close()

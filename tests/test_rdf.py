@@ -255,7 +255,9 @@ def test_provenance_names_the_digests(graph):
 def test_custom_base_moves_every_minted_iri(tmp_path):
     base = "https://example.org/my-kg/"
     path = export("rdf", build_graph(_papers(), _extraction()), tmp_path, base=base)[0]
-    assert [p.name for p in tmp_path.iterdir()] == ["graph.ttl"]  # no scratch file left
+    # No scratch or staged file is left; the lock stays, hidden.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".kg.lock", "graph.ttl",
+                                                          "manifest.json"]
     custom = _load(path)
     nodes = {t for triple in custom for t in triple if isinstance(t, URIRef)}
     vocabularies = (KG, str(RDF), str(RDFS), str(SKOS), str(FOAF), str(PROV), str(DCTERMS),

@@ -23,7 +23,7 @@ from kg.concepts.base import (
     Progress,
     extractors,
 )
-from kg.concepts.scheme import load_scheme, place
+from kg.concepts.scheme import Scheme, load_scheme, place
 from kg.model import Paper
 
 __all__ = ["CONCEPT_TYPES", "Concept", "Extraction", "Extractor", "Mention", "Progress",
@@ -31,11 +31,12 @@ __all__ = ["CONCEPT_TYPES", "Concept", "Extraction", "Extractor", "Mention", "Pr
 
 
 def extract(papers: Sequence[Paper], extractor: str = "spacy", progress: Progress | None = None,
-            concepts: Sequence[str | Path] = ()) -> Extraction:
+            concepts: Sequence[str | Path] = (), scheme: Scheme | None = None) -> Extraction:
     """Concepts and mentions of `papers` by the extractor registered as `extractor`, placed in
-    the curated scheme extended by the `concepts` files (see `kg.concepts.scheme.load_scheme`).
+    `scheme`, or else the curated scheme extended by the `concepts` files (see
+    `kg.concepts.scheme.load_scheme`).
 
     The scheme loads first: a broken concepts file fails before the long extraction.
     """
-    scheme = load_scheme(concepts)
+    scheme = scheme or load_scheme(concepts)
     return place(extractors.get(extractor)()(papers, progress), papers, scheme)

@@ -31,6 +31,7 @@ from pyoxigraph import Literal, NamedNode, RdfFormat, parse
 from kg.concepts.base import CONCEPT_TYPES, Concept, Extraction, Mention
 from kg.concepts.normalize import compact, concept_key, fold, is_acronym, singular
 from kg.concepts.spacy_extractor import section_texts
+from kg.errors import UsageError
 from kg.model import Paper
 from kg.vocab import KG, PREFIXES, Iris
 
@@ -46,7 +47,7 @@ _CONCEPT_NS = Iris().concept("")  # scheme IRIs are kg's concept IRIs: one node 
 _TYPES = {KG + kind.capitalize(): kind for kind in CONCEPT_TYPES}
 
 
-class SchemeError(ValueError):
+class SchemeError(UsageError):
     """A concepts file that cannot be used; the message names the file (and line) and why."""
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import networkx as nx
 
 from kg.export.registry import register_exporter
+from kg.outputs import OutputFolder
 
 Scalar = str | int | float | bool
 
@@ -68,5 +69,6 @@ def write_graphml(graph: nx.Graph, path: Path,
 
 
 @register_exporter("graphml")
-def export_graphml(graph: nx.DiGraph, out_dir: Path, **_: Any) -> list[Path]:
-    return [write_graphml(graph, out_dir / "graph.graphml")]
+def export_graphml(graph: nx.DiGraph, out: OutputFolder, **_: Any) -> list[Path]:
+    write_graphml(graph, out.stage("graph.graphml"))
+    return [out.path / "graph.graphml"]

@@ -26,6 +26,7 @@ from jinja2 import Environment, FileSystemLoader
 from pyvis.network import Network
 
 from kg.export.registry import register_exporter
+from kg.outputs import OutputFolder
 
 TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE = "graph.html"
@@ -266,7 +267,7 @@ def _environment(graph: nx.DiGraph, view: nx.DiGraph) -> Environment:
 
 
 @register_exporter("html")
-def export_html(graph: nx.DiGraph, out_dir: Path, *, max_nodes: int = DEFAULT_MAX_NODES,
+def export_html(graph: nx.DiGraph, out: OutputFolder, *, max_nodes: int = DEFAULT_MAX_NODES,
                 **_: Any) -> list[Path]:
     """Write `graph.html`; record in `graph.graph["view"]` how many nodes it draws."""
     view = select_view(graph, max_nodes)
@@ -275,6 +276,4 @@ def export_html(graph: nx.DiGraph, out_dir: Path, *, max_nodes: int = DEFAULT_MA
     net.templateEnv = _environment(graph, view)  # pyvis's own environment does not escape
     html = net.generate_html()
     graph.graph["view"] = {"nodes": view.number_of_nodes(), "of": graph.number_of_nodes()}
-    path = out_dir / "graph.html"
-    path.write_text(html, "utf-8")
-    return [path]
+    return [out.write_text("graph.html", html)]

@@ -27,6 +27,7 @@ from pyoxigraph import Literal, NamedNode, RdfFormat, parse, serialize
 from kg import taxonomy
 from kg.concepts.base import CONCEPT_TYPES
 from kg.export.registry import register_exporter
+from kg.outputs import OutputFolder
 from kg.vocab import DEFAULT_BASE, PREFIXES, Iris
 
 FORMATS = {
@@ -318,38 +319,36 @@ def _graph_triples(graph: nx.DiGraph, iris: Iris) -> _Triples:
     return out
 
 
-def _write(triples: _Triples, outputs: dict[Path, RdfFormat], prefixes: dict[str, str]) -> None:
+def _write(triples: _Triples, outputs: dict[Path, RdfFormat], prefixes: dict[str, str],
+           scratch: Path) -> None:
     """Write the triples to each path in its format, by way of one sorted N-Triples file (the
-    N-Triples output, if asked for) that pyoxigraph streams the other formats from."""
-    ntriples = next((p for p, f in outputs.items() if f == RdfFormat.N_TRIPLES), None)
-    source = ntriples or next(iter(outputs)).with_suffix(".nt.tmp")
+    N-Triples output if asked for, else `scratch`) that pyoxigraph streams the others from."""
+    source = next((p for p, f in outputs.items() if f == RdfFormat.N_TRIPLES), scratch)
     triples.write(source)
-    try:
-        for path, fmt in outputs.items():
-            if fmt != RdfFormat.N_TRIPLES:
-                # Dataset formats (TriG, JSON-LD) take quads: N-Quads reads the default graph.
-                # Lenient: every term was checked when it was rendered.
-                syntax = RdfFormat.N_QUADS if fmt.supports_datasets else RdfFormat.N_TRIPLES
-                quads = parse(path=source, format=syntax, lenient=True)
-                serialize(quads, path, fmt, prefixes=prefixes)
-    finally:
-        if ntriples is None:
-            source.unlink()
+    for path, fmt in outputs.items():
+        if fmt != RdfFormat.N_TRIPLES:
+            # Dataset formats (TriG, JSON-LD) take quads: N-Quads reads the default graph.
+            # Lenient: every term was checked when it was rendered.
+            syntax = RdfFormat.N_QUADS if fmt.supports_datasets else RdfFormat.N_TRIPLES
+            quads = parse(path=source, format=syntax, lenient=True)
+            serialize(quads, path, fmt, prefixes=prefixes)
 
 
 @register_exporter("rdf")
-def export_rdf(graph: nx.DiGraph, out_dir: Path, *, formats: Sequence[str] = ("turtle",),
+def export_rdf(graph: nx.DiGraph, out: OutputFolder, *, formats: Sequence[str] = ("turtle",),
                base: str = DEFAULT_BASE, **_: object) -> list[Path]:
-    """Write `graph.ttl` (and .nt, .jsonld, .rdf, .trig for the other `formats`) to `out_dir`."""
+    """Write `graph.ttl` (and .nt, .jsonld, .rdf, .trig for the other `formats`) to `out`."""
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ValueError(f"unknown RDF format {unknown[0]!r} (known: {', '.join(FORMATS)})")
     iris = Iris(base)
-    outputs = {out_dir / f"graph.{FORMATS[f].file_extension}": FORMATS[f] for f in formats}
-    if not outputs:
+    names = {f"graph.{FORMATS[f].file_extension}": FORMATS[f] for f in dict.fromkeys(formats)}
+    if not names:
         return []
-    _write(_graph_triples(graph, iris), outputs, {**PREFIXES, **iris.prefixes()})
-    return list(outputs)
+    outputs = {out.stage(name): fmt for name, fmt in names.items()}
+    _write(_graph_triples(graph, iris), outputs, {**PREFIXES, **iris.prefixes()},
+           out.scratch("graph.nt"))
+    return [out.path / name for name in names]
 
 
 def write_taxonomy(path: Path = TAXONOMY_FILE, base: str = DEFAULT_BASE) -> Path:
@@ -358,5 +357,9 @@ def write_taxonomy(path: Path = TAXONOMY_FILE, base: str = DEFAULT_BASE) -> Path
     iris = Iris(base)
     out = _Triples()
     _taxonomy(out, iris, taxonomy.all_categories())
-    _write(out, {path: RdfFormat.TURTLE}, {**PREFIXES, **iris.prefixes()})
+    scratch = path.with_suffix(".nt.tmp")
+    try:
+        _write(out, {path: RdfFormat.TURTLE}, {**PREFIXES, **iris.prefixes()}, scratch)
+    finally:
+        scratch.unlink(missing_ok=True)
     return path

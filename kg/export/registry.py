@@ -1,6 +1,8 @@
 """The exporter registry: each output format is one module registering one function.
 
-An exporter takes the built graph and an output folder and returns the files it wrote.
+An exporter takes the built graph and the `OutputFolder` being written, stages its files
+there (`out.stage(name)`, `out.write_text(name, text)`) and returns their final paths; the
+pipeline commits them all at once when every exporter has run.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from typing import Any
 
 import networkx as nx
 
+from kg.outputs import OutputFolder, writing
 from kg.registry import Registry
 
-Exporter = Callable[..., list[Path]]  # (graph, out_dir, **options) -> files written
+Exporter = Callable[..., list[Path]]  # (graph, out, **options) -> files staged
 
 exporters: Registry[Exporter] = Registry("exporter")
 
@@ -22,6 +25,10 @@ def register_exporter(name: str) -> Callable[[Exporter], Exporter]:
     return exporters.register(name)
 
 
-def export(name: str, graph: nx.DiGraph, out_dir: Path, **options: Any) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    return exporters.get(name)(graph, out_dir, **options)
+def export(name: str, graph: nx.DiGraph, out: OutputFolder | str | Path, **options: Any,
+           ) -> list[Path]:
+    """Stage the files of exporter `name` in `out`: an open OutputFolder, or a folder path to
+    write them into at once."""
+    exporter = exporters.get(name)
+    with writing(out) as folder:
+        return exporter(graph, folder, **options)

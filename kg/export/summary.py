@@ -10,6 +10,7 @@ from typing import Any
 import networkx as nx
 
 from kg.export.registry import register_exporter
+from kg.outputs import OutputFolder
 
 MAX_LISTED_REJECTIONS = 50
 
@@ -63,10 +64,9 @@ def to_markdown(summary: dict[str, Any]) -> str:
 
 
 @register_exporter("summary")
-def export_summary(graph: nx.DiGraph, out_dir: Path, **_: Any) -> list[Path]:
+def export_summary(graph: nx.DiGraph, out: OutputFolder, **_: Any) -> list[Path]:
     """Write `summary.json` (for programs) and `summary.md` (for people)."""
     summary = summarize(graph)
-    json_path, md_path = out_dir / "summary.json", out_dir / "summary.md"
-    json_path.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", "utf-8")
-    md_path.write_text(to_markdown(summary), "utf-8")
-    return [json_path, md_path]
+    return [out.write_text("summary.json", json.dumps(summary, ensure_ascii=False, indent=2)
+                           + "\n"),
+            out.write_text("summary.md", to_markdown(summary))]

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TextIO
 
 from kg.model import Paper, Rejection, Source
+from kg.sources.boundary import guarded
 from kg.sources.common import (
     clean_text,
     date_from_name,
@@ -22,6 +22,7 @@ from kg.sources.common import (
     split_categories,
 )
 from kg.sources.registry import Entry, register_reader
+from kg.sources.text import Text
 
 _DASHES = re.compile(r"-{20,}")
 _START = re.compile(r"\s*-{20,}\s*\n\s*\\\\\s*\n")
@@ -34,13 +35,13 @@ def _sniff(head: str, name: str) -> bool:
 
 
 @register_reader("arxiv-abs", sniff=_sniff)
-def read(stream: TextIO, name: str) -> Iterator[Entry]:
+def read(stream: Text, name: str) -> Iterator[Entry]:
     """Papers of the file's records; the day is the file name's or the first version's."""
     for line, segments in _records(stream):
-        yield _paper(segments, name, line)
+        yield guarded(name, line, _paper, segments, name, line)
 
 
-def _records(stream: TextIO) -> Iterator[tuple[int, list[list[str]]]]:
+def _records(stream: Text) -> Iterator[tuple[int, list[list[str]]]]:
     """(line of the dashed line, the record's `\\\\`-delimited segments of lines)."""
     start, segments = 0, []
     for lineno, text in enumerate(stream, 1):

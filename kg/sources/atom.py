@@ -8,10 +8,10 @@ the abstract. The feed's own `<title>`/`<id>` and the opensearch counters are no
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TextIO
 from xml.etree.ElementTree import Element
 
 from kg.model import Paper, Rejection, Source
+from kg.sources.boundary import guarded
 from kg.sources.common import (
     child_text,
     clean_text,
@@ -25,6 +25,7 @@ from kg.sources.common import (
     xml_root,
 )
 from kg.sources.registry import Entry, register_reader
+from kg.sources.text import Text
 
 
 def _sniff(head: str, name: str) -> bool:
@@ -34,7 +35,7 @@ def _sniff(head: str, name: str) -> bool:
 
 
 @register_reader("arxiv-atom", sniff=_sniff)
-def read(stream: TextIO, name: str) -> Iterator[Entry]:
+def read(stream: Text, name: str) -> Iterator[Entry]:
     """Papers of the feed's entries; the day is the file name's or the entry's publication."""
     file_date = date_from_name(name)
     for item in iter_xml(stream, name, {"entry"}):
@@ -43,7 +44,7 @@ def read(stream: TextIO, name: str) -> Iterator[Entry]:
         else:
             line, entry = item
             published = iso_date(child_text(entry, "published"))
-            yield _paper(entry, Source(name, line, file_date or published))
+            yield guarded(name, line, _paper, entry, Source(name, line, file_date or published))
 
 
 def _paper(entry: Element, source: Source) -> Entry:

@@ -8,10 +8,13 @@ import json
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
-from collections.abc import Collection, Iterator
-from typing import Any, TextIO
+from collections.abc import Callable, Collection, Iterator
+from typing import Any
 
+from kg import limits
 from kg.model import Rejection
+from kg.sources.boundary import BadEntry, BadFile
+from kg.sources.text import Text
 
 # arXiv identifiers: new scheme 0704.0001 / 2509.21670 (optionally vN), old scheme hep-th/9901001.
 _NEW_ID = r"\d{4}\.\d{4,5}"
@@ -37,12 +40,15 @@ _PLACEHOLDERS = re.compile(
 
 
 def parse_arxiv_id(text: str) -> tuple[str, int | None] | None:
-    """(id without version, version) from an id, an `arXiv:` tag or an arxiv.org URL."""
+    """(id without version, version) from an id, an `arXiv:` tag or an arxiv.org URL; raises
+    `BadEntry` for a version number no int() should read."""
     text = text.strip()
     match = _ARXIV_URL.search(text) or ARXIV_ID.search(text)
     if not match:
         return None
     version = match.group("version")
+    if version and len(version) > limits.MAX_NUMBER_DIGITS:
+        raise BadEntry(f"arXiv id {match.group('id')} has a version of {len(version):,} digits")
     return match.group("id"), int(version) if version else None
 
 
@@ -189,19 +195,23 @@ def local_name(tag: str) -> str:
 
 
 def iter_xml(
-    stream: TextIO, name: str, tags: Collection[str]
+    stream: Text, name: str, tags: Collection[str]
 ) -> Iterator[tuple[int, ET.Element] | Rejection]:
     """Each outermost element whose local name is in `tags`, with the line it starts on.
 
     The file is fed line by line, so line numbers are known (iterparse does not give them) and
     memory stays flat: each element is cleared once the caller has used it. A parse error ends
-    the file with one Rejection at the error's line; the elements before it are kept.
+    the file with `BadFile` at the error's line; the elements before it are kept.
     """
     parser = ET.XMLPullParser(events=("start", "end"))
     starts: dict[ET.Element, int] = {}
-    lineno, open_matches = 0, 0
+    lineno, open_matches, size = 0, 0, 0
     try:
         for lineno, line in enumerate(stream, 1):
+            size += len(line)
+            if size > limits.MAX_DOCUMENT_CHARS:
+                raise BadFile(lineno, f"an XML file longer than {limits.MAX_DOCUMENT_CHARS:,} "
+                                      "characters: the rest was not read")
             parser.feed(line)
             for event, elem in parser.read_events():
                 if local_name(elem.tag) not in tags:
@@ -217,25 +227,71 @@ def iter_xml(
                     elem.clear()
         parser.close()
     except ET.ParseError as error:
-        yield Rejection(name, error.position[0] or lineno, f"malformed XML: {error}")
+        line = error.position[0] or lineno
+        raise BadFile(line, f"malformed XML: {error}; the rest of the file was not read",
+                      ) from None
 
 
-def iter_json_lines(stream: TextIO, name: str) -> Iterator[tuple[int, dict[str, Any]] | Rejection]:
+def iter_json_lines(stream: Text, name: str) -> Iterator[tuple[int, dict[str, Any]] | Rejection]:
     """Each JSON object of a JSON-lines file with its line; a bad line is a Rejection and
-    reading goes on, so one truncated record does not cost the rest of the day."""
+    reading goes on, so one truncated record does not cost the rest of the day. Records nested
+    deeper than MAX_JSON_DEPTH or with numbers longer than MAX_NUMBER_DIGITS are bad lines."""
     for lineno, line in enumerate(stream, 1):
         if not line.strip():
             continue
         try:
-            record = json.loads(line.rstrip("\r\n"))
+            record = parse_json(line.rstrip("\r\n"))
         except json.JSONDecodeError as error:
             what = error.msg.removesuffix(" at")  # "Unterminated string starting at"
             yield Rejection(name, lineno, f"invalid JSON: {what} at column {error.colno}")
+            continue
+        except BadEntry as error:
+            yield Rejection(name, lineno, f"invalid JSON: {error}")
             continue
         if isinstance(record, dict):
             yield lineno, record
         else:
             yield Rejection(name, lineno, f"not a JSON object but a {type(record).__name__}")
+
+
+def _number(kind: type[int] | type[float]) -> Callable[[str], int | float]:
+    def parse(text: str) -> int | float:
+        if len(text) > limits.MAX_NUMBER_DIGITS:
+            raise BadEntry(f"a number of {len(text):,} digits (limit "
+                           f"{limits.MAX_NUMBER_DIGITS})")
+        return kind(text)
+
+    return parse
+
+
+_JSON = json.JSONDecoder(parse_int=_number(int), parse_float=_number(float))
+
+
+def parse_json(text: str) -> Any:
+    """A JSON value within MAX_JSON_DEPTH and MAX_NUMBER_DIGITS; raises `json.JSONDecodeError`
+    or `BadEntry`."""
+    try:
+        value = _JSON.decode(text)
+    except RecursionError:
+        raise BadEntry(f"nested deeper than {limits.MAX_JSON_DEPTH} levels") from None
+    # Most records have few brackets: only those with many need their depth measured.
+    if text.count("[") + text.count("{") > limits.MAX_JSON_DEPTH and (
+            _depth(value) > limits.MAX_JSON_DEPTH):
+        raise BadEntry(f"nested deeper than {limits.MAX_JSON_DEPTH} levels")
+    return value
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in a JSON value, without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(
+            item, list) else None
+        if children is not None:
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 # What may precede an XML root element: declaration, comments, doctype.

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
-from typing import TextIO
 
 from kg.sources.markdown import read_digest_lines
 from kg.sources.registry import Entry, register_reader
+from kg.sources.text import Text
 
 _PAGE = re.compile(r"^\s*(?:<!DOCTYPE html|<html)", re.I)
 _DIGEST_MARKS = re.compile(r"Table of Contents|id=['\"]?toc|arxiv\.org/abs/", re.I)
@@ -109,7 +109,7 @@ def _sniff(head: str, name: str) -> bool:
 
 
 @register_reader("digest-html", _sniff, priority=60)
-def read_html_digest(stream: TextIO, name: str) -> Iterator[Entry]:
+def read_html_digest(stream: Text, name: str) -> Iterator[Entry]:
     """Papers of an HTML digest, read as the markdown it was rendered from."""
     writer = _MarkdownWriter()
     writer.feed(stream.read())

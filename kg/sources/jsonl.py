@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cache
-from typing import Any, TextIO
+from typing import Any
 
 from kg.model import Paper, Rejection, Source
+from kg.sources.boundary import guarded
 from kg.sources.common import (
     clean_text,
     date_from_name,
@@ -28,6 +29,7 @@ from kg.sources.common import (
     split_glued_names,
 )
 from kg.sources.registry import Entry, register_reader
+from kg.sources.text import Text
 
 _LANGUAGE_IN_NAME = re.compile(r"_AI_enhanced_([A-Za-z]+)")
 _LANGUAGES = {"chinese": "zh", "english": "en", "korean": "ko", "japanese": "ja"}
@@ -42,7 +44,7 @@ def _sniff(head: str, name: str) -> bool:
 
 
 @register_reader("daily-jsonl", sniff=_sniff, priority=60)
-def read(stream: TextIO, name: str) -> Iterator[Entry]:
+def read(stream: Text, name: str) -> Iterator[Entry]:
     """Papers from a daily JSONL file; priority 60 lets the more specific snapshot reader,
     whose lines are JSON objects too, claim its files first."""
     date = date_from_name(name)
@@ -52,7 +54,7 @@ def read(stream: TextIO, name: str) -> Iterator[Entry]:
             yield item
         else:
             line, record = item
-            yield _paper(record, Source(name, line, date), language)
+            yield guarded(name, line, _paper, record, Source(name, line, date), language)
 
 
 def _paper(record: dict[str, Any], source: Source, language: str | None) -> Entry:

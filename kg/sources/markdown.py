@@ -21,9 +21,9 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TextIO
 
 from kg.model import Paper, Rejection, Source
+from kg.sources.boundary import guarded
 from kg.sources.common import (
     clean_text,
     date_from_name,
@@ -34,6 +34,7 @@ from kg.sources.common import (
     split_glued_names,
 )
 from kg.sources.registry import Entry, register_reader
+from kg.sources.text import Text
 
 # --- Entry headings and category sections -------------------------------------------------
 
@@ -168,7 +169,7 @@ def _sniff(head: str, name: str) -> bool:
 
 
 @register_reader("digest-md", _sniff, priority=90)
-def read_markdown(stream: TextIO, name: str) -> Iterator[Entry]:
+def read_markdown(stream: Text, name: str) -> Iterator[Entry]:
     """Papers of a markdown digest; general, so it sniffs after the specific formats."""
     yield from read_digest_lines(stream.read().split("\n"), name)
 
@@ -182,12 +183,12 @@ def read_digest_lines(
     if not blocks:
         refusal = _refusal(lines)
         if refusal:
-            yield Rejection(name, 0, refusal)
+            yield Rejection(name, 0, refusal, "file")
         return
     date = date_from_name(name) or _header_date(lines[: blocks[0].start])
     for block in blocks:
         line = line_numbers[block.start] if line_numbers else block.start + 1
-        yield _entry(lines, block, Source(name, line, date))
+        yield guarded(name, line, _entry, lines, block, Source(name, line, date))
 
 
 def _blocks(lines: Sequence[str]) -> list[_Block]:

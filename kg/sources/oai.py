@@ -10,10 +10,10 @@ Each `<record>` of a GetRecord or ListRecords response holds, harvested with
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TextIO
 from xml.etree.ElementTree import Element
 
 from kg.model import Paper, Rejection, Source
+from kg.sources.boundary import guarded
 from kg.sources.common import (
     child_text,
     clean_text,
@@ -29,6 +29,7 @@ from kg.sources.common import (
     xml_root,
 )
 from kg.sources.registry import Entry, register_reader
+from kg.sources.text import Text
 
 
 def _sniff(head: str, name: str) -> bool:
@@ -36,7 +37,7 @@ def _sniff(head: str, name: str) -> bool:
 
 
 @register_reader("oai-pmh-arxiv", sniff=_sniff)
-def read(stream: TextIO, name: str) -> Iterator[Entry]:
+def read(stream: Text, name: str) -> Iterator[Entry]:
     """Papers of the response's records; an OAI-PMH `<error>` (no records match, bad token)
     is reported as a Rejection rather than passing for an empty harvest."""
     file_date = date_from_name(name)
@@ -47,9 +48,9 @@ def read(stream: TextIO, name: str) -> Iterator[Entry]:
         line, elem = item
         if local_name(elem.tag) == "error":
             reason = clean_text("".join(elem.itertext())) or "no reason given"
-            yield Rejection(name, line, f"OAI-PMH error {elem.get('code', '')}: {reason}")
+            yield Rejection(name, line, f"OAI-PMH error {elem.get('code', '')}: {reason}", "file")
         else:
-            yield _paper(elem, name, line, file_date)
+            yield guarded(name, line, _paper, elem, name, line, file_date)
 
 
 def _paper(record: Element, name: str, line: int, file_date: str | None) -> Entry:

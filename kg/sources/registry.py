@@ -2,20 +2,21 @@
 
 A reader claims a file by sniffing its first characters (content first, the name as a hint)
 and turns the file into `Paper` records, yielding a `Rejection` for each entry it cannot
-keep so that the rest of the file survives.
+keep so that the rest of the file survives: it builds each entry through
+`kg.sources.boundary.guarded`, which turns whatever goes wrong into that rejection.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TextIO
 
 from kg.model import Paper, Rejection
 from kg.registry import Registry
+from kg.sources.text import Text
 
 Entry = Paper | Rejection
-ReadFn = Callable[[TextIO, str], Iterator[Entry]]
+ReadFn = Callable[[Text, str], Iterator[Entry]]
 SniffFn = Callable[[str, str], bool]
 
 

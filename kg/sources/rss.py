@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TextIO
 from xml.etree.ElementTree import Element
 
 from kg.model import Paper, Rejection, Source
+from kg.sources.boundary import guarded
 from kg.sources.common import (
     child_text,
     clean_text,
@@ -29,6 +29,7 @@ from kg.sources.common import (
     xml_root,
 )
 from kg.sources.registry import Entry, register_reader
+from kg.sources.text import Text
 
 _LEGACY_TITLE = re.compile(
     r"^(?P<title>.*?)\.?\s*\(arXiv:(?P<id>\S+)\s+\[(?P<category>[^\]]+)\][^)]*\)\s*$", re.S
@@ -45,7 +46,7 @@ def _sniff(head: str, name: str) -> bool:
 
 
 @register_reader("arxiv-rss", sniff=_sniff)
-def read(stream: TextIO, name: str) -> Iterator[Entry]:
+def read(stream: Text, name: str) -> Iterator[Entry]:
     """Papers of the feed's items. The day is the file name's, else the item's, else the
     channel's date (which both RSS versions give before the items)."""
     file_date = date_from_name(name)
@@ -59,7 +60,8 @@ def read(stream: TextIO, name: str) -> Iterator[Entry]:
             feed_date = feed_date or iso_date(elem.text)
             continue
         item_date = iso_date(child_text(elem, "pubDate") or child_text(elem, "date"))
-        yield _paper(elem, Source(name, line, file_date or item_date or feed_date))
+        day = file_date or item_date or feed_date
+        yield guarded(name, line, _paper, elem, Source(name, line, day))
 
 
 def _paper(item: Element, source: Source) -> Entry:

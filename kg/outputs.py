@@ -1,0 +1,241 @@
+"""A build folder, written safely: locked while written, each file staged beside its target and
+renamed into place, and a manifest that says which files the latest build wrote.
+
+- **Exclusive.** A writer holds an advisory lock on `.kg.lock` for as long as it writes; a
+  second writer stops at once with `FolderBusy` (the lock dies with its process, `kill -9`
+  included, so a crashed build never leaves the folder locked).
+- **Atomic.** Exporters write to staged files (`.graph.ttl.kg-tmp-XXXX`) that `commit()`
+  renames over their targets, and the manifest last. A build killed at any moment leaves every
+  output whole, old or new; the next writer sweeps up the staged files it left.
+- **Contained.** Staged files are created exclusively (never through an existing name) and
+  renamed, which replaces a symbolic link planted at a target instead of writing through it,
+  so kg never writes outside the folder.
+- **Known.** `manifest.json` lists each file of the latest build with its size and SHA-256.
+  Readers (`kg query`, `kg analyze`) take only files it lists, and refuse one whose size
+  changed since (an interrupted build, or an edit by hand).
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from kg.errors import UsageError
+
+MANIFEST = "manifest.json"
+LOCK = ".kg.lock"
+_STAGED = ".kg-tmp-"  # in the names of staged files: `.graph.ttl.kg-tmp-1a2b3c`
+
+
+class FolderBusy(UsageError):
+    """Another kg process is writing the folder."""
+
+
+class StaleOutput(UsageError):
+    """A file of the folder is not the one its manifest lists."""
+
+
+def check_folder(path: Path) -> None:
+    """Raise `UsageError` now, before any work, if `path` cannot be an output folder."""
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{path} is a file, not a folder: choose another --out")
+    parent = next((p for p in (path, *path.parents) if p.exists()), Path("."))
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise UsageError(f"cannot write into {parent}: permission denied")
+
+
+class OutputFolder:
+    """`with OutputFolder(path) as out:` stage files with `out.stage(name)` or
+    `out.write_text(name, text)`, then `out.commit()`; what is not committed is discarded."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._staged: dict[str, Path] = {}
+        self._scratch: list[Path] = []
+        self._lock: int | None = None
+
+    def __enter__(self) -> OutputFolder:
+        check_folder(self.path)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._acquire()
+        for leftover in self.path.glob(f".*{_STAGED}*"):  # from a build that was killed
+            leftover.unlink(missing_ok=True)
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        for path in [*self._staged.values(), *self._scratch]:
+            path.unlink(missing_ok=True)
+        self._staged.clear()
+        if self._lock is not None:
+            os.close(self._lock)  # releases the lock
+            self._lock = None
+
+    def _acquire(self) -> None:
+        try:
+            fd = os.open(self.path / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+        except OSError as error:
+            if error.errno == errno.ELOOP:
+                raise UsageError(f"{self.path / LOCK} is a symbolic link: remove it") from None
+            raise UsageError(f"cannot lock {self.path}: {error.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 200).decode("utf-8", "replace").strip() or "another process"
+            os.close(fd)
+            raise FolderBusy(f"{self.path} is being written by another kg ({holder}): wait for "
+                             f"it to finish, or write into another folder") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"pid {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}".encode())
+        self._lock = fd
+
+    def stage(self, name: str) -> Path:
+        """A fresh, empty file beside `name` to write it to; `commit()` puts it in place."""
+        if self._lock is None:
+            raise RuntimeError("stage() outside `with OutputFolder(...)`")
+        if name in self._staged:
+            raise ValueError(f"{name} is staged twice")
+        if "/" in name or name.startswith(".") or name in (MANIFEST, LOCK):
+            raise ValueError(f"{name!r} is not an output file name")
+        self._staged[name] = path = _new_file(self.path, name)
+        return path
+
+    def scratch(self, name: str) -> Path:
+        """A temporary file in the folder (on the same disk as the outputs), removed at the end."""
+        path = _new_file(self.path, name)
+        self._scratch.append(path)
+        return path
+
+    def write_text(self, name: str, text: str) -> Path:
+        self.stage(name).write_text(text, "utf-8")
+        return self.path / name
+
+    def commit(self, *, replace: bool = True) -> list[Path]:
+        """Put every staged file in place, then the manifest; return the files' paths.
+
+        `replace` (a build): the manifest lists just these files, and files the previous
+        manifest listed that this build did not write are removed, so no stale output stays
+        (a `graph.nt` of an earlier `-f ntriples`, the analysis of an earlier graph).
+        Otherwise (`kg analyze`) these files are added to those of the build.
+        """
+        previous = read_manifest(self.path) or {}
+        old_files: dict[str, Any] = previous.get("files", {})
+        files = {} if replace else dict(old_files)
+        for name, staged in sorted(self._staged.items()):
+            files[name] = _fingerprint(staged)
+        for name, staged in sorted(self._staged.items()):
+            os.replace(staged, self.path / name)
+        manifest = {"kg": _version(), "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                    "files": files}
+        staged_manifest = _new_file(self.path, MANIFEST)
+        staged_manifest.write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
+        os.replace(staged_manifest, self.path / MANIFEST)
+        _sync(self.path)
+        for name in sorted(set(old_files) - set(files)):
+            if _is_plain_name(name):  # the manifest is data: never a path out of the folder
+                (self.path / name).unlink(missing_ok=True)
+        written = [self.path / name for name in sorted(self._staged)]
+        self._staged.clear()
+        return written
+
+
+@contextmanager
+def writing(out: OutputFolder | str | Path) -> Iterator[OutputFolder]:
+    """`out` when it is an open OutputFolder (its owner commits); else that folder, opened and
+    committed at the end with the files written added to those of its build."""
+    if isinstance(out, OutputFolder):
+        yield out
+        return
+    with OutputFolder(out) as folder:
+        yield folder
+        folder.commit(replace=False)
+
+
+def read_manifest(folder: Path) -> dict[str, Any] | None:
+    """The manifest of a build folder, or None when it has none (built by kg before 0.2)."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        raise StaleOutput(f"{folder / MANIFEST} cannot be read ({error}): build again") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        raise StaleOutput(f"{folder / MANIFEST} is not a kg manifest: build again")
+    return manifest
+
+
+def built_file(folder: Path, names: tuple[str, ...]) -> Path | None:
+    """The first of `names` that the folder's latest build wrote, checked against the
+    manifest; None when it wrote none of them. A folder without a manifest (an older kg)
+    gives the most recently written of them."""
+    manifest = read_manifest(folder)
+    if manifest is None:
+        present = [folder / n for n in names if (folder / n).is_file()]
+        return max(present, key=lambda p: p.stat().st_mtime_ns, default=None)
+    files = manifest["files"]
+    for name in names:
+        if name in files:
+            path = folder / name
+            recorded = files[name].get("size") if isinstance(files[name], dict) else None
+            try:
+                size = path.stat().st_size
+            except FileNotFoundError:
+                raise StaleOutput(f"{path} is missing, though {MANIFEST} lists it: build "
+                                  f"again") from None
+            if size != recorded:
+                raise StaleOutput(f"{path} is not the file the latest build wrote (its size "
+                                  f"changed): was a build interrupted? Build again")
+            return path
+    return None
+
+
+def _new_file(folder: Path, name: str) -> Path:
+    """An empty file created exclusively in `folder`, readable as the umask allows."""
+    fd, path = tempfile.mkstemp(prefix=f".{name}{_STAGED}", dir=folder)
+    os.fchmod(fd, 0o666 & ~_umask())
+    os.close(fd)
+    return Path(path)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _fingerprint(path: Path) -> dict[str, Any]:
+    """Size and SHA-256 of a staged file, flushed to disk first so the rename is durable."""
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(1 << 20):
+            digest.update(chunk)
+        os.fsync(file.fileno())
+    return {"size": path.stat().st_size, "sha256": digest.hexdigest()}
+
+
+def _sync(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _is_plain_name(name: str) -> bool:
+    return bool(name) and "/" not in name and "\\" not in name and not name.startswith(".")
+
+
+def _version() -> str:
+    from kg import __version__
+
+    return __version__
