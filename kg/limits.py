@@ -19,7 +19,7 @@ MAX_JSON_DEPTH = 32  # nesting of a JSON record; the digests nest 3 levels
 MAX_NUMBER_DIGITS = 100  # digits of a JSON number or a version; more is an attack on int()
 
 # --- per file -----------------------------------------------------------------------------
-MAX_LINE_BYTES = 1 << 20  # 1 MiB in one line; the longest line of the corpus has 13 kB
+MAX_LINE_BYTES = 16 << 20  # 16 MiB in one line; the longest line of the corpus has 13 kB
 MAX_DOCUMENT_CHARS = 64 << 20  # a markdown or HTML digest is read whole; real days are < 2 MB
 MAX_ENTRIES_PER_FILE = 5_000_000  # the arXiv metadata snapshot holds about 2.9 million
 

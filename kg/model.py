@@ -14,10 +14,14 @@ from dataclasses import dataclass, field
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
+def is_clean(text: str) -> bool:
+    return _UNSAFE.search(text) is None
+
+
 def clean(text: str) -> str:
     """`text` without control characters, a lone surrogate as U+FFFD: text every output (a
     terminal, UTF-8 files, XML, RDF) can hold."""
-    if not _UNSAFE.search(text):
+    if is_clean(text):
         return text
     return _UNSAFE.sub(lambda m: "\ufffd" if "\ud800" <= m[0] <= "\udfff" else "", text)
 

@@ -128,8 +128,7 @@ class OutputFolder:
         (a `graph.nt` of an earlier `-f ntriples`, the analysis of an earlier graph).
         Otherwise (`kg analyze`) these files are added to those of the build.
         """
-        previous = read_manifest(self.path) or {}
-        old_files: dict[str, Any] = previous.get("files", {})
+        old_files = _previous_files(self.path)
         files = {} if replace else dict(old_files)
         for name, staged in sorted(self._staged.items()):
             files[name] = _fingerprint(staged)
@@ -197,6 +196,18 @@ def built_file(folder: Path, names: tuple[str, ...]) -> Path | None:
                                   f"changed): was a build interrupted? Build again")
             return path
     return None
+
+
+def _previous_files(folder: Path) -> dict[str, Any]:
+    """The files the folder's manifest lists, if it is a regular file and a manifest: one that
+    is not (a symbolic link, a broken file) is only replaced, never followed or trusted."""
+    if (folder / MANIFEST).is_symlink():
+        return {}
+    try:
+        manifest = read_manifest(folder)
+    except StaleOutput:
+        return {}
+    return manifest["files"] if manifest else {}
 
 
 def _new_file(folder: Path, name: str) -> Path:

@@ -63,7 +63,11 @@ _INTEGER_TYPES = {XSD + t for t in (
 _FLOAT_TYPES = {XSD + t for t in ("decimal", "double", "float")}
 
 _FIELD = re.compile(r"#\s*(name|description)\s*:\s*(.*)")
-_PARAM = re.compile(r"#\s*param\s+(\w+)\s*(?:=\s*([^:]*?))?\s*:\s*(.*)")
+# The default runs to its last non-space before the first `:` (possessive inner runs: a lazy
+# default between `\s*` was cubic on a line of spaces).
+_PARAM = re.compile(
+    r"#\s*+param\s++(\w+)\s*+(?:=\s*+((?:[^:\s]|\s++(?=[^:\s]))*+))?\s*+:\s*(.*)"
+)
 _VARIABLE = re.compile(r"[?$]([A-Za-z_]\w*)")
 _IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")  # linear: it cannot span another "<"
 
@@ -185,6 +189,7 @@ def resolve_query(query: str) -> str:
 def _bindings(text: str, params: Mapping[str, str]) -> tuple[dict[str, str], int | None]:
     """The values to bind, with declared defaults, and the row limit; checks names first."""
     declared = parse_header(text).parameters
+    known: dict[str, object]
     if declared:
         known = {p.name: p for p in declared}
         listing = "; ".join(map(str, declared))
@@ -208,7 +213,7 @@ def _bindings(text: str, params: Mapping[str, str]) -> tuple[dict[str, str], int
     return values, int(limit)
 
 
-def _term(value: str) -> ox.NamedNode | ox.Literal:
+def _term(value: str) -> ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple:
     if value.startswith("<") and value.endswith(">"):
         try:
             return ox.NamedNode(value[1:-1])

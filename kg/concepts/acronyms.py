@@ -114,25 +114,35 @@ def _valid(short: str, long: str) -> bool:
 
 
 def find_definitions(text: str) -> list[Definition]:
-    """Every acronym definition in `text`, in either order, in text order."""
+    """Every acronym definition in `text`, in either order, in text order.
+
+    Each parenthesis looks back only as far as the one before it, which is a clause end, so a
+    text of many parentheses takes linear time.
+    """
     found: list[Definition] = []
+    after_previous = 0  # where the text after the previous parenthesis starts
     for match in _PARENS.finditer(text):
         inside = match.group(1).strip()
         inside_start = match.start(1) + match.group(1).index(inside)
-        before = text[: match.start()].rstrip()
+        # The text before the parenthesis, less trailing spaces, is text[:end].
+        looked, after_previous = after_previous, match.end()
+        end = looked + len(text[looked : match.start()].rstrip())
         if plausible_short_form(inside):  # long form (SHORT)
-            clause_start = max((m.end() for m in _CLAUSE_END.finditer(before)), default=0)
-            window = before[clause_start:]
+            ends = _CLAUSE_END.finditer(text, max(0, looked - 1), end)
+            clause_start = max((m.end() for m in ends), default=0)
+            window = text[clause_start:end]
             start = long_form_start(inside, window)
             if start is not None and _valid(inside, window[start:]):
                 found.append(Definition(inside, window[start:], inside_start,
                                         clause_start + start))
             continue
-        last_word = before.rsplit(" ", 1)[-1]  # SHORT (long form)
+        # SHORT (long form): the word before; a short form has at most 10 characters.
+        space = text.rfind(" ", max(0, end - 11), end)
+        last_word = text[space + 1 if space >= 0 else max(0, end - 11) : end]
         if plausible_short_form(last_word) and is_acronym(last_word) and " " in inside:
             start = long_form_start(last_word, inside)
             if start == 0 and _valid(last_word, inside):
-                found.append(Definition(last_word, inside, len(before) - len(last_word),
+                found.append(Definition(last_word, inside, end - len(last_word),
                                         inside_start))
     return found
 

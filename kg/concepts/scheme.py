@@ -77,8 +77,10 @@ def _is_acronym_word(word: str) -> bool:
     return is_acronym(word) or (len(word) > 1 and word.isupper())
 
 
-_SPACE_GAP = re.compile(r"\s+(?=[^\W\d_])")
-_ANY_GAP = re.compile(r"[\s\-]+(?=[^\W\d_])")
+# Gaps before a letter, each counted once from where it starts (tried from inside a long gap,
+# they would rescan the rest of it: quadratic).
+_SPACE_GAP = re.compile(r"(?<!\s)\s++(?=[^\W\d_])")
+_ANY_GAP = re.compile(r"(?<![\s\-])[\s\-]++(?=[^\W\d_])")
 
 
 def fits(form: str, label: str) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +55,7 @@ def flat_attributes(attributes: Mapping[str, Any]) -> dict[str, Scalar]:
 
 
 def write_graphml(graph: nx.Graph, path: Path,
-                  more: Mapping[Hashable, Mapping[str, Any]] | None = None) -> Path:
+                  more: Mapping[Any, Mapping[str, Any]] | None = None) -> Path:
     """Write `graph` (any networkx graph, attributes of any type) as deterministic GraphML,
     adding the node attributes in `more` (computed ones) without copying the graph first."""
     more = more or {}

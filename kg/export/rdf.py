@@ -157,7 +157,7 @@ def _language(tag: str | None) -> str | None:
 
 def _file_name(path: str) -> str:
     """The digest's own name, without the folders (or archive) it was read from."""
-    return re.split(r"[/\\:]", path)[-1]
+    return re.split(r"[/:]", path)[-1]  # a folder, or an archive before its member
 
 
 def _taxonomy(out: _Triples, iris: Iris, categories: Iterable[taxonomy.Category]) -> None:

@@ -119,7 +119,7 @@ def _read_archive(path: Path) -> Iterator[Entry | Notice]:
         for member, raw in members(path, SKIPPED_NAMES):
             yield from _read_file(raw, f"{name}:{display_name(member)}")
     except ArchiveBomb as bomb:
-        yield Rejection(name, 0, f"{bomb}: the archive was not read further", "file")
+        yield Rejection(name, 0, f"{bomb}; the rest of the archive was not read", "file")
     except ARCHIVE_ERRORS as error:
         if isinstance(error, OSError) and error.errno is not None:
             reason = f"cannot be read: {error.strerror}"

@@ -25,9 +25,15 @@ from kg.sources.registry import Entry, register_reader
 from kg.sources.text import Text
 
 _DASHES = re.compile(r"-{20,}")
-_START = re.compile(r"\s*-{20,}\s*\n\s*\\\\\s*\n")
+# Spaces holding a line break between the dashes and `\\`, in one pass: `\s*\n\s*` shared out
+# a run of blank lines every way (quadratic).
+_START = re.compile(r"\s*-{20,}[^\S\n]*+\n\s*+\\\\\s*\n")
 _FIELD = re.compile(r"(?P<key>[A-Za-z][\w\- ()]*?):\s*(?P<value>.*)")
 _REVISION = re.compile(r"Date \(revised v(\d+)\)")
+# A submission date and its size, "Mon, 2 Apr 2007 19:18:42 GMT   (443kb)": the date ends before
+# the first `(`, less the spaces before it. Anchored at the start, so that `\s*\(.*\)` is not
+# tried again from each space and each `(` (quadratic); a field value is one line.
+_SIZE = re.compile(r"^(?P<date>(?:[^(\s]|\s++(?=[^(\s]))*+)\s*+\(.*\)\s*$")
 
 
 def _sniff(head: str, name: str) -> bool:
@@ -67,7 +73,7 @@ def _paper(segments: list[list[str]], name: str, line: int) -> Entry:
     if not title:
         return Rejection(name, line, f"{parsed[0]}: no title")
     revisions = [int(m[1]) for key in fields if (m := _REVISION.match(key))]
-    submitted = re.sub(r"\s*\(.*\)\s*$", "", fields.get("Date", ""))  # drop the size "(443kb)"
+    submitted = _SIZE.sub(r"\g<date>", fields.get("Date", ""))  # drop the size "(443kb)"
     categories = split_categories(fields.get("Categories"))
     return Paper(
         id=parsed[0],

@@ -17,8 +17,10 @@ from kg.sources.boundary import BadEntry, BadFile
 from kg.sources.text import Text
 
 # arXiv identifiers: new scheme 0704.0001 / 2509.21670 (optionally vN), old scheme hep-th/9901001.
+# Archive names have at most 8 letters ("cond-mat"); the bound keeps a search linear on a long
+# `a-a-a-...`, where each letter after a dash starts an attempt that would rescan the rest.
 _NEW_ID = r"\d{4}\.\d{4,5}"
-_OLD_ID = r"[a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{7}"
+_OLD_ID = r"[a-z][a-z\-]{1,20}+(?:\.[A-Z]{2})?/\d{7}"
 ARXIV_ID = re.compile(rf"(?<![\w.])(?P<id>{_NEW_ID}|{_OLD_ID})(?:v(?P<version>\d+))?(?![\w])")
 _ARXIV_URL = re.compile(
     rf"arxiv\.org/(?:abs|pdf|html)/(?P<id>{_NEW_ID}|{_OLD_ID})(?:v(?P<version>\d+))?", re.I
@@ -167,11 +169,37 @@ def split_glued_names(names: list[str]) -> list[str]:
 def split_author_string(text: str) -> list[str]:
     """People in an arXiv metadata author string: "A, B and C", affiliations in parentheses
     ("A (1), B (2) ((1) MIT, (2) CERN)") dropped, TeX accents decoded."""
-    text = re.sub(r"\s+", " ", text)
-    while (stripped := re.sub(r"\([^()]*\)", "", text)) != text:
-        text = stripped
-    parts = re.split(r",\s*(?:and\s+)?|\s+and\s+|;", decode_tex_accents(text))
+    text = _without_parentheses(re.sub(r"\s+", " ", text))
+    # " and " is tried where a run of spaces starts only: spaces left by dropped affiliations
+    # ("A (1) (2) (3) ...") would otherwise be rescanned from each of them.
+    parts = re.split(r",\s*(?:and\s+)?|(?<!\s)\s++and\s+|;", decode_tex_accents(text))
     return split_glued_names(parts)
+
+
+_PARENTHESIS = re.compile(r"[()]")
+
+
+def _without_parentheses(text: str) -> str:
+    """`text` without its parenthesised parts, nested ones included; a parenthesis that is not
+    closed (or not opened) stays. One pass: dropping the innermost `(...)` again and again
+    until nothing changes is the same, but quadratic on deep nesting."""
+    if "(" not in text:
+        return text
+    kept: list[str] = []
+    opened: list[int] = []  # where in `kept` each `(` not yet closed is
+    start = 0
+    for match in _PARENTHESIS.finditer(text):
+        kept.append(text[start : match.start()])
+        start = match.end()
+        if match[0] == "(":
+            opened.append(len(kept))
+            kept.append("(")
+        elif opened:
+            del kept[opened.pop() :]  # the parenthesis with all it holds
+        else:
+            kept.append(")")
+    kept.append(text[start:])
+    return "".join(kept)
 
 
 def iso_date(text: str | None) -> str | None:
@@ -295,7 +323,9 @@ def _depth(value: Any) -> int:
 
 
 # What may precede an XML root element: declaration, comments, doctype.
-_XML_PROLOG = re.compile(r"(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>|\s)*<(?P<root>[\w:.-]+)", re.S)
+# A comment ends at its first `-->` and an instruction at its first `?>`, as in XML: possessive,
+# so that the engine does not try each later one in turn (exponential on `<?a?><?a?>...`).
+_XML_PROLOG = re.compile(r"(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>|\s)*+<(?P<root>[\w:.-]+)", re.S)
 
 
 def xml_root(head: str) -> str | None:

@@ -39,8 +39,18 @@ _KEYWORD_SEPARATORS = re.compile(r"[,;，；、]")
 _FIELD_ALIASES = {"tl_dr": "tldr"}  # a "TL;DR" key
 
 
+def is_json_lines(head: str, name: str) -> bool:
+    """JSON objects a line: the head starts with one or, in a file named `.jsonl`, a line of it
+    does, so that a broken first record (cut, a merge conflict's marker) costs its own line, not
+    the day."""
+    if head.lstrip().startswith("{"):
+        return True
+    return name.lower().endswith((".jsonl", ".ndjson")) and any(
+        line.lstrip().startswith("{") for line in head.splitlines())
+
+
 def _sniff(head: str, name: str) -> bool:
-    return head.lstrip().startswith("{")
+    return is_json_lines(head, name)
 
 
 @register_reader("daily-jsonl", sniff=_sniff, priority=60)

@@ -38,20 +38,34 @@ from kg.sources.text import Text
 
 # --- Entry headings and category sections -------------------------------------------------
 
+# The rest of a line, up to its last non-space. Every pattern that sees input runs in linear
+# time: here possessive runs of inner spaces, where a lazy `\S.*?` before `\s*$` would rescan
+# the spaces after it at every step (quadratic on a line of many spaces).
+_REST = r"(?P<rest>\S(?:[^\S\n]*+\S)*+)\s*$"
 # `### [12] [Title](link)`, `### [Title](link)`, `## [Title](link)`; `### [12] Title` (no link).
-_HEADING = re.compile(r"^#{2,3}[ \t]+(?:\[(?P<idx>\d+)\][ \t]*)?(?P<rest>\S.*?)\s*$")
+_HEADING = re.compile(r"^#{2,3}[ \t]+(?:\[(?P<idx>\d+)\][ \t]*)?" + _REST)
 # The title is matched lazily up to the first `](http`, so brackets inside a title survive; the
 # URL may itself be a broken nested link: `[https://arxiv.org/abs/](https://arxiv.org/abs/)2506.05566`.
-_TITLE_LINK = re.compile(r"^\[(?P<title>.+?)\]\((?P<url>\[?https?://\S*?)\)(?=\s|$)")
+# A `](http` in a word that does not end in `)` cannot end the title, nor can a later one in that
+# word: the title takes the rest of the word at once (atomic), instead of rescanning it from each
+# `](http` (quadratic on `[a](http://a](http://a...`).
+_TITLE_LINK = re.compile(
+    r"^\[(?P<title>(?>\](?=\(\[?https?://)\S*+(?<!\))|.)+?)"
+    r"\]\((?P<url>\[?https?://\S*?)\)(?=\s|$)"
+)
 # A plain-text fork: `[1] Title` on its own line, followed by an `Authors:` line.
-_PLAIN_HEADING = re.compile(r"^\[(?P<idx>\d+)\][ \t]+(?P<rest>\S.*?)\s*$")
+_PLAIN_HEADING = re.compile(r"^\[(?P<idx>\d+)\][ \t]+" + _REST)
 # Tags and scores glued before a title or a TL;DR: `[9.5] [Embodied] ...`.
 _LEADING_TAGS = re.compile(r"^(?:\[[^\]\s]{1,30}\]\s*)+")
 # Category sections: `# cs.CV [[Back]](#toc)`, `## <div id='cs.LG'></div> cs.LG [[Back]](#toc)`,
 # a bare `# cond-mat.mtrl-sci`, even glued to the previous entry: `</details># cs.CL`.
+# The name runs to its last non-space (possessive inner runs: a lazy name before two `\s*` was
+# cubic on a line of spaces), and the spaces before it are taken whole, unless nothing but a
+# `[[Back]]` link or the end follows them: then their last one is the name, as before.
 _SECTION = re.compile(
-    r"^(?:</details>\s*)?#{1,2}[ \t]+(?:<div[^>]*>\s*</div>\s*)?(?P<name>[^\[\]<>]+?)\s*"
-    r"(?P<back>\[\[Back\]\]\([^)]*\))?\s*$"
+    r"^(?:</details>\s*)?#{1,2}[ \t](?:[ \t]*?(?=[ \t](?:[\[\]<>]|\Z))|[ \t]*+)"
+    r"(?:<div[^>]*>\s*</div>(?:\s*?(?=\s(?:[\[\]<>]|\Z))|\s*+))?"
+    r"(?P<name>[^\[\]<>](?:\s*+[^\[\]<>\s])*+)\s*+(?P<back>\[\[Back\]\]\([^)]*\))?\s*$"
 )
 # arXiv category codes: cs.CV, cond-mat.dis-nn, q-bio.QM; the archives without a dot have a dash.
 _CATEGORY_CODE = re.compile(r"[a-z]+(?:-[a-z]+)?\.[A-Za-z]+(?:-[a-z]+)?|[a-z]+-[a-z]+")
@@ -59,25 +73,31 @@ _CATEGORY_CODE = re.compile(r"[a-z]+(?:-[a-z]+)?\.[A-Za-z]+(?:-[a-z]+)?|[a-z]+-[
 # --- Lines inside an entry -------------------------------------------------------------------
 
 # Layout without content: <details>, rules, anchors, "back to top" links, empty divs.
+# (Possessive spaces around a `|`: two `\s*` in a row share out a run of spaces every way.)
 _STRUCTURE = re.compile(
     r"^(?:</?details>|<hr\s*/?>|-{3,}|\*{3,}|_{3,}|<a\s[^>]*>\s*</a>|<div[^>]*>\s*</div>|"
-    r"\[\[toc\]\]|(?:\[[^\]]*\]\(#[^)]*\)\s*\|?\s*)+)$"
+    r"\[\[toc\]\]|(?:\[[^\]]*\]\(#[^)]*\)\s*+(?:\|\s*+)?)+)$"
 )
 # A line that opens a field whose text follows: `<summary>Abstract</summary>`, `#### 📄 Abstract`.
 _OPENER = re.compile(
     r"^(?:<details>\s*)?<summary>(?P<summary>.*?)</summary>$|^#{1,6}[ \t]+(?P<heading>.{1,60}?)$"
 )
-_TAGS = re.compile(r"<[^>]+>")
+_TAGS = re.compile(r"<[^>]+>")  # only on text up to its last `>`: see `_untagged`
 _QUOTE_OR_BULLET = re.compile(r"^(?:>\s*|[-*+][ \t]+)")
-# `**Label:** value` and `**Label**: value` (either colon, ASCII or full width).
+# `**Label:** value` and `**Label**: value` (either colon, ASCII or full width). Spaces before
+# a value are taken whole (`\s*+`): a value never starts with one.
 _BOLD_LABEL = re.compile(
-    r"^\*\*(?P<label>[^*\n]{1,60}?)\s*(?:[:：]\s*\*\*|\*\*\s*[:：])\s*(?P<value>.*)$"
+    r"^\*\*(?P<label>[^*\n]{1,60}?)\s*(?:[:：]\s*\*\*|\*\*\s*[:：])\s*+(?P<value>.*)$"
 )
-# `**Main category: cs.CR**`: label and value inside one bold span.
-_BOLD_PAIR = re.compile(r"^\*\*(?P<label>[^*:：\n]{1,60}?)\s*[:：]\s*(?P<value>[^*]*?)\s*\*\*$")
+# `**Main category: cs.CR**`: label and value inside one bold span. The value runs to its last
+# non-space (possessive inner runs: a lazy value before `\s*\*\*$` was cubic on many spaces).
+_BOLD_PAIR = re.compile(
+    r"^\*\*(?P<label>[^*:：\n]{1,60}?)\s*+[:：]\s*+"
+    r"(?P<value>(?:[^*\s]|\s++(?=[^*\s]))*+)\s*\*\*$"
+)
 # `Label: value` without markup; the label is a few words (`Abstract (英文)`, `TL;DR`, `主分类`).
 _PLAIN_LABEL = re.compile(
-    r"^(?P<label>[^\W\d_][\w \t;()（）/&'’-]{0,40}?)\s*[:：](?!//)\s*(?P<value>.*)$"
+    r"^(?P<label>[^\W\d_][\w \t;()（）/&'’-]{0,40}?)\s*+[:：](?!//)\s*+(?P<value>.*)$"
 )
 # A plain label that is not in the table must look like one ("Task and scene", "Background"),
 # not like the start of a sentence or a title ("OuroWorld: ...").
@@ -85,10 +105,16 @@ _NEW_PLAIN_LABEL = re.compile(r"[A-Z][a-z]+(?: [A-Za-z/&]+){0,4}")
 _ITALIC = re.compile(r"^\*(?!\*)(?P<text>.+)\*$")  # inner `*`: equal-contribution marks
 _TABLE_ROW = re.compile(r"^\|(?P<label>[^|]+)\|(?P<value>.*)\|$")
 _TABLE_RULE = re.compile(r"^\|[\s:|-]+\|$")
-# Several fields on one line: `*A, B* | **Main category: cs.CR**`, `x &nbsp;|&nbsp; y`.
-_FIELD_SEPARATOR = re.compile(r"(?:\s|&nbsp;)+\|(?:\s|&nbsp;)+")
+# Several fields on one line: `*A, B* | **Main category: cs.CR**`, `x &nbsp;|&nbsp; y`. Tried
+# only where a run of spaces starts: from inside the run it would fail the same way after
+# rescanning it (quadratic on a line of spaces).
+_FIELD_SEPARATOR = re.compile(r"(?<!\s)(?<!&nbsp;)(?:\s|&nbsp;)++\|(?:\s|&nbsp;)+")
 _LINK_ONLY = re.compile(r"^\[[^\]]*\]\(.*\)$")  # a chat link, `[arXiv](url)` instead of text
-_ARXIV_LINK = re.compile(r"\]\((?P<url>https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/[^)\s]+)\)")
+# The part after `abs/` is bounded (an id with its version has under 20 characters): each
+# `](https://arxiv.org/abs/` of a long word without `)` would otherwise scan the rest of it.
+_ARXIV_LINK = re.compile(
+    r"\]\((?P<url>https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/[^)\s]{1,300}+)\)"
+)
 _DOI = re.compile(r"\b(?P<doi>10\.\d{4,9}/[^\s?#]+?)(?:v\d+)?(?:\.full(?:\.pdf)?)?(?:[?#].*)?$")
 
 # --- File level ------------------------------------------------------------------------------
@@ -138,8 +164,11 @@ _FIELDS = {
     "details": "", "更多": "", "详细信息": "", "详细分析": "", "detailed summary": "",
     "ai": "", "与ai讨论": "", "paper link": "",
 }
-# A label in another language with its English name: `핵심 요약 (TL;DR)`.
-_ENGLISH_IN_PARENS = re.compile(r"^[^(]*[^\x00-\x7f][^(]*\((?P<english>[ -~]+)\)$")
+# A label in another language with its English name: `핵심 요약 (TL;DR)`: a non-ASCII character
+# before the first `(` (found by one possessive pass, not by trying each one in turn).
+_ENGLISH_IN_PARENS = re.compile(
+    r"^[\x00-\x27\x29-\x7f]*+[^\x00-\x7f][^(]*+\((?P<english>[ -~]+)\)$"
+)
 # Fields that are the entry's own text: a `|` inside them is not a field separator.
 _TEXT_FIELDS = {"tldr", "motivation", "method", "result", "conclusion", "abstract", "comment"}
 # Fields that fill Paper attributes rather than the summary.
@@ -355,7 +384,8 @@ def _fields(body: Sequence[str]) -> list[tuple[str, str]]:
             current, paragraph_start = None, True
             continue
         if first in "<#" and (opener := _OPENER.match(text)):
-            key = _field_name(_TAGS.sub("", opener["summary"] or opener["heading"]))
+            label = opener["heading"] if opener["summary"] is None else opener["summary"]
+            key = _field_name(_untagged(label))  # `<summary></summary>`: no label, ""
             current = [] if key else None
             if key:
                 found.append((key, current))
@@ -467,6 +497,13 @@ def _first_values(fields: list[tuple[str, str]]) -> dict[str, str]:
     return values
 
 
+def _untagged(text: str) -> str:
+    """`text` without HTML tags. None can start after the last `>`: there, every `<` would
+    scan to the end for one (quadratic on a run of `<`), so that part is kept as it is."""
+    end = text.rfind(">") + 1
+    return _TAGS.sub("", text[:end]) + text[end:]
+
+
 def _strip_tags(text: str) -> str:
     """A TL;DR without the tags and score a fork glues before it: `[Embodied][9.5] ✅ text`."""
     text = _LEADING_TAGS.sub("", text)
@@ -493,7 +530,9 @@ def _authors(value: str | None) -> list[str]:
     if value.startswith("[") and value.endswith("]"):
         try:
             parsed = ast.literal_eval(value)
-        except (ValueError, SyntaxError):
+        # What literal_eval raises for malformed input: `[-----...1]` overflows the parser's
+        # stack with a MemoryError, a deep `[1+1+...]` is a RecursionError.
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
             parsed = None
         if isinstance(parsed, list):
             names = [str(name) for name in parsed]

@@ -31,10 +31,15 @@ from kg.sources.common import (
 from kg.sources.registry import Entry, register_reader
 from kg.sources.text import Text
 
+# Linear: the title takes a run of spaces at once, and the parts after `(arXiv:` are bounded
+# (an id, a category and a status have a few dozen characters): else each `(arXiv:` of a long
+# title would scan to its end.
 _LEGACY_TITLE = re.compile(
-    r"^(?P<title>.*?)\.?\s*\(arXiv:(?P<id>\S+)\s+\[(?P<category>[^\]]+)\][^)]*\)\s*$", re.S
+    r"^(?P<title>(?>\s+|.)*?)\.?\s*+\(arXiv:(?P<id>\S{1,100}+)\s++"
+    r"\[(?P<category>[^\]]{1,100}+)\][^)]{0,100}+\)\s*$",
+    re.S,
 )
-_HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+_HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")  # only on text up to its last `>`: see `_html_text`
 _ANNOUNCE_PREFIX = re.compile(r"^\s*arXiv:\S+\s+Announce Type:.*?Abstract:\s*", re.S)
 _DATE_TAGS = {"date", "pubDate", "lastBuildDate"}
 
@@ -102,5 +107,6 @@ def _html_text(text: str | None) -> str | None:
     ("2.6&lt;\\eta") becomes a literal `<`. Current feeds give plain text, where a bare `<`
     is LaTeX and must not be taken for a tag."""
     if text and text.lstrip().startswith("<"):
-        text = _HTML_TAG.sub("", text)
+        end = text.rfind(">") + 1  # no tag after it: every `<` there would scan to the end
+        text = _HTML_TAG.sub("", text[:end]) + text[end:]
     return clean_text(text)

@@ -24,6 +24,7 @@ from kg.sources.common import (
     split_author_string,
     split_categories,
 )
+from kg.sources.jsonl import is_json_lines
 from kg.sources.registry import Entry, register_reader
 from kg.sources.text import Text
 
@@ -32,7 +33,7 @@ _SNAPSHOT_KEYS = ('"submitter"', '"authors_parsed"', '"update_date"')
 
 
 def _sniff(head: str, name: str) -> bool:
-    return head.lstrip().startswith("{") and any(key in head for key in _SNAPSHOT_KEYS)
+    return is_json_lines(head, name) and any(key in head for key in _SNAPSHOT_KEYS)
 
 
 @register_reader("arxiv-snapshot", sniff=_sniff, priority=40)
