@@ -399,7 +399,7 @@ def _runs(units: list[_Unit | None]) -> Iterable[list[_Unit]]:
     run: list[_Unit] = []
     for unit in [*units, None]:
         based = _BASED.search(unit.text) if unit is not None and unit.hyphenated else None
-        if based is not None:
+        if unit is not None and based is not None:
             stem = unit.text[:based.start()]
             run.append(_Unit(unit.first, unit.last - 2, stem, unit.start,
                              unit.start + len(stem), "NN", unit.positional, unit.before,
@@ -992,7 +992,8 @@ def _assemble(found: list[_Found]) -> Extraction:
         by_paper_key[item.paper, item.key].append(item)
         papers_of[item.key].add(item.paper)
     # Per paper: (-confidence, first mention, key, boost, mentions) of each confident concept.
-    ranked: dict[str, list[tuple[float, int, str, float, list[_Found]]]] = defaultdict(list)
+    ranked: dict[str, list[tuple[float, tuple[int, int], str, float, list[_Found]]]] = \
+        defaultdict(list)
     for (paper, key), items in by_paper_key.items():
         in_title = any(i.section == "title" for i in items)
         if key in BROAD_CONCEPTS and not in_title:

@@ -49,7 +49,7 @@ def read(stream: Text, name: str) -> Iterator[Entry]:
 
 def _records(stream: Text) -> Iterator[tuple[int, list[list[str]]]]:
     """(line of the dashed line, the record's `\\\\`-delimited segments of lines)."""
-    start, segments = 0, []
+    start, segments = 0, list[list[str]]()
     for lineno, text in enumerate(stream, 1):
         text = text.rstrip("\n")
         if _DASHES.fullmatch(text.strip()):

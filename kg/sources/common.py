@@ -9,7 +9,7 @@ import re
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Collection, Iterator
-from typing import Any
+from typing import Any, cast
 
 from kg import limits
 from kg.model import Rejection
@@ -231,7 +231,7 @@ def iter_xml(
     memory stays flat: each element is cleared once the caller has used it. A parse error ends
     the file with `BadFile` at the error's line; the elements before it are kept.
     """
-    parser = ET.XMLPullParser(events=("start", "end"))
+    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
     starts: dict[ET.Element, int] = {}
     lineno, open_matches, size = 0, 0, 0
     try:
@@ -241,7 +241,8 @@ def iter_xml(
                 raise BadFile(lineno, f"an XML file longer than {limits.MAX_DOCUMENT_CHARS:,} "
                                       "characters: the rest was not read")
             parser.feed(line)
-            for event, elem in parser.read_events():
+            for read_event in parser.read_events():
+                event, elem = cast(tuple[str, ET.Element], read_event)  # start and end only
                 if local_name(elem.tag) not in tags:
                     continue
                 if event == "start":
@@ -255,9 +256,8 @@ def iter_xml(
                     elem.clear()
         parser.close()
     except ET.ParseError as error:
-        line = error.position[0] or lineno
-        raise BadFile(line, f"malformed XML: {error}; the rest of the file was not read",
-                      ) from None
+        at = error.position[0] or lineno
+        raise BadFile(at, f"malformed XML: {error}; the rest of the file was not read") from None
 
 
 def iter_json_lines(stream: Text, name: str) -> Iterator[tuple[int, dict[str, Any]] | Rejection]:

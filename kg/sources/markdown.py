@@ -46,11 +46,11 @@ _REST = r"(?P<rest>\S(?:[^\S\n]*+\S)*+)\s*$"
 _HEADING = re.compile(r"^#{2,3}[ \t]+(?:\[(?P<idx>\d+)\][ \t]*)?" + _REST)
 # The title is matched lazily up to the first `](http`, so brackets inside a title survive; the
 # URL may itself be a broken nested link: `[https://arxiv.org/abs/](https://arxiv.org/abs/)2506.05566`.
-# A `](http` in a word that does not end in `)` cannot end the title, nor can a later one in that
-# word: the title takes the rest of the word at once (atomic), instead of rescanning it from each
-# `](http` (quadratic on `[a](http://a](http://a...`).
+# The title ends before a `]`: it takes text up to one at once, and a `](http` in a word that does
+# not end in `)` cannot end it, nor can a later one in that word, so it takes the rest of the word
+# too (atomic groups), instead of rescanning the word from each (quadratic on `[a](http://a...`).
 _TITLE_LINK = re.compile(
-    r"^\[(?P<title>(?>\](?=\(\[?https?://)\S*+(?<!\))|.)+?)"
+    r"^\[(?P<title>(?>[^\]\n]++|\](?=\(\[?https?://)\S*+(?<!\))|\])+?)"
     r"\]\((?P<url>\[?https?://\S*?)\)(?=\s|$)"
 )
 # A plain-text fork: `[1] Title` on its own line, followed by an `Authors:` line.
@@ -386,8 +386,9 @@ def _fields(body: Sequence[str]) -> list[tuple[str, str]]:
         if first in "<#" and (opener := _OPENER.match(text)):
             label = opener["heading"] if opener["summary"] is None else opener["summary"]
             key = _field_name(_untagged(label))  # `<summary></summary>`: no label, ""
-            current = [] if key else None
+            current = None
             if key:
+                current = []
                 found.append((key, current))
             paragraph_start = current is None
             continue
