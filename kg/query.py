@@ -29,9 +29,11 @@ cartesian product stops with a message instead of taking the machine.
 from __future__ import annotations
 
 import csv
+import faulthandler
 import io
 import json
 import multiprocessing
+import os
 import re
 import resource
 from collections.abc import Mapping
@@ -317,7 +319,10 @@ def run_limited(store: ox.Store, query: str, params: Mapping[str, str] | None = 
 
 def _child(send: Connection, store: ox.Store, query: str, params: Mapping[str, str] | None,
            max_rows: int, memory: int) -> None:
-    """The query's process: its address space capped at what it has plus `memory`."""
+    """The query's process: its address space capped at what it has plus `memory`. Past it,
+    the query engine aborts the process; what it would print is the parent's to say."""
+    faulthandler.disable()
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
     resource.setrlimit(resource.RLIMIT_AS, (_address_space() + memory, resource.RLIM_INFINITY))
     try:
         send.send(("ok", run_query(store, query, params, max_rows=max_rows)))

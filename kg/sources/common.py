@@ -322,10 +322,13 @@ def _depth(value: Any) -> int:
     return deepest
 
 
-# What may precede an XML root element: declaration, comments, doctype.
+# What may precede an XML root element: declaration, comments, doctype (with its internal
+# subset in brackets, where entity attacks live: the parser must see them to refuse them).
 # A comment ends at its first `-->` and an instruction at its first `?>`, as in XML: possessive,
 # so that the engine does not try each later one in turn (exponential on `<?a?><?a?>...`).
-_XML_PROLOG = re.compile(r"(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>|\s)*+<(?P<root>[\w:.-]+)", re.S)
+_XML_PROLOG = re.compile(
+    r"(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*+(?:\[[^\]]*+\])?+[^>]*+>|\s)*+"
+    r"<(?P<root>[\w:.-]+)", re.S)
 
 
 def xml_root(head: str) -> str | None:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
 
+from kg.sources.boundary import BadFile
 from kg.sources.markdown import read_digest_lines
 from kg.sources.registry import Entry, register_reader
 from kg.sources.text import Text
@@ -112,6 +113,28 @@ def _sniff(head: str, name: str) -> bool:
 def read_html_digest(stream: Text, name: str) -> Iterator[Entry]:
     """Papers of an HTML digest, read as the markdown it was rendered from."""
     writer = _MarkdownWriter()
-    writer.feed(stream.read())
-    writer.close()
+    try:
+        writer.feed(stray_brackets_escaped(stream.read()))
+        writer.close()
+    except (AssertionError, ValueError) as error:  # what html.parser raises on broken markup
+        raise BadFile(writer.getpos()[0], f"malformed HTML: {error}") from None
     yield from read_digest_lines(writer.lines, name, writer.numbers)
+
+
+_BRACKET = re.compile("[<>]")
+
+
+def stray_brackets_escaped(text: str) -> str:
+    """`text` with each `<` that cannot open a tag (another `<` comes before any `>`) written
+    `&lt;`, as a browser reads it. Python's HTML parser rescans the rest of the text from each
+    such `<`, which is quadratic time on `<a<a<a...` or a line of unclosed attributes."""
+    marks = [m.start() for m in _BRACKET.finditer(text)]
+    stray = [at for at, following in zip(marks, [*marks[1:], None], strict=True)
+             if text[at] == "<" and (following is None or text[following] == "<")]
+    if not stray:
+        return text
+    pieces, last = [], 0
+    for at in stray:
+        pieces += [text[last:at], "&lt;"]
+        last = at + 1
+    return "".join([*pieces, text[last:]])

@@ -84,10 +84,10 @@ _OPENER = re.compile(
 )
 _TAGS = re.compile(r"<[^>]+>")  # only on text up to its last `>`: see `_untagged`
 _QUOTE_OR_BULLET = re.compile(r"^(?:>\s*|[-*+][ \t]+)")
-# `**Label:** value` and `**Label**: value` (either colon, ASCII or full width). Spaces before
-# a value are taken whole (`\s*+`): a value never starts with one.
+# `**Label:** value` and `**Label**: value` (either colon, ASCII or full width). Runs of spaces
+# are taken whole (`\s*+`): what follows each is no space, so giving spaces back cannot help.
 _BOLD_LABEL = re.compile(
-    r"^\*\*(?P<label>[^*\n]{1,60}?)\s*(?:[:：]\s*\*\*|\*\*\s*[:：])\s*+(?P<value>.*)$"
+    r"^\*\*(?P<label>[^*\n]{1,60}?)\s*+(?:[:：]\s*\*\*|\*\*\s*[:：])\s*+(?P<value>.*)$"
 )
 # `**Main category: cs.CR**`: label and value inside one bold span. The value runs to its last
 # non-space (possessive inner runs: a lazy value before `\s*\*\*$` was cubic on many spaces).
