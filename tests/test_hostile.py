@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import socket
 import subprocess
 import sys
-import threading
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -26,7 +24,7 @@ import kg
 from kg import limits, pipeline
 from kg.cli import app
 from kg.errors import UsageError, set_debug
-from kg.model import Paper, Rejection
+from kg.model import Paper
 from kg.outputs import MANIFEST, OutputFolder, read_manifest
 from kg.query import QueryError, load_store, run_limited
 from kg.sources import read
@@ -196,7 +194,8 @@ def test_a_bomb_is_stopped_early_with_little_memory() -> None:
     this test process's, is what is measured."""
     code = ("import resource, kg.pipeline as p; _, a = p.read_papers([{path!r}]); "
             "print(a.file_problems, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
-    done = subprocess.run([sys.executable, "-c", code.format(path=str(HOSTILE / "bomb-1gb.tar.xz"))],
+    bomb = str(HOSTILE / "bomb-1gb.tar.xz")
+    done = subprocess.run([sys.executable, "-c", code.format(path=bomb)],
                           capture_output=True, text=True, timeout=60, check=True)
     problems, peak_kb = map(int, done.stdout.split())
     assert problems == 2 and peak_kb < 400_000  # importing kg alone takes about 130 MB
@@ -339,7 +338,8 @@ def test_an_output_folder_whose_lock_is_a_symlink_is_refused(seed: Path, tmp_pat
 @pytest.mark.parametrize("service", [
     "SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }}",
     "service silent <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }}",
-    "# a comment\n  SeRvIcE ?endpoint {{ ?s ?p ?o }} VALUES ?endpoint {{ <http://127.0.0.1:{port}/> }}",
+    "# a comment\n  SeRvIcE ?endpoint {{ ?s ?p ?o }} "
+    "VALUES ?endpoint {{ <http://127.0.0.1:{port}/> }}",
 ])
 def test_service_is_refused_and_no_connection_is_made(built: Path, service: str) -> None:
     with socket.socket() as listener:
@@ -373,7 +373,7 @@ def test_a_cartesian_query_is_stopped_by_its_timeout(built: Path) -> None:
 def test_a_query_that_needs_too_much_memory_is_stopped(built: Path) -> None:
     store = load_store(built)
     query = "SELECT ?a ?c ?f WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?f ?c ?a"
-    with pytest.raises(QueryError, match="needed more than 0.0625 GiB of memory"):
+    with pytest.raises(QueryError, match=r"needed more than 0\.0625 GiB of memory"):
         run_limited(store, query, timeout=120, memory=64 << 20)
 
 
