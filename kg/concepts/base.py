@@ -52,6 +52,12 @@ class Extraction:
 Progress = Callable[[int], None]
 
 
+def section_texts(paper: Paper) -> list[tuple[str, str]]:
+    """(section, text) pairs concepts are read from: the English title and abstract."""
+    return [(name, text) for name, text in (("title", paper.title), ("abstract", paper.abstract))
+            if text]
+
+
 class Extractor(Protocol):
     """Turns papers into an Extraction; sees the whole build so aliases link across papers."""
 

@@ -28,9 +28,8 @@ from urllib.parse import unquote
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, parse
 
-from kg.concepts.base import CONCEPT_TYPES, Concept, Extraction, Mention
+from kg.concepts.base import CONCEPT_TYPES, Concept, Extraction, Mention, section_texts
 from kg.concepts.normalize import compact, concept_key, fold, is_acronym, singular
-from kg.concepts.spacy_extractor import section_texts
 from kg.errors import UsageError
 from kg.model import Paper
 from kg.vocab import KG, PREFIXES, Iris

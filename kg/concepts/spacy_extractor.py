@@ -35,7 +35,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.concepts.acronyms import Definition, find_definitions, initials, letters
-from kg.concepts.base import Concept, Extraction, Mention, Progress, extractors
+from kg.concepts.base import Concept, Extraction, Mention, Progress, extractors, section_texts
 from kg.concepts.normalize import (
     choose_label,
     compact,
@@ -742,12 +742,6 @@ def unmarked(text: str) -> str:
     """LaTeX text styling blanked out, offsets kept: "\\textbf{AdaMem} (Adaptive Memory)"
     reads as "AdaMem (Adaptive Memory)", so the name and its definition are seen."""
     return _STYLING.sub(lambda m: " " * (m.end(1) - m.start()) + m.group(2) + " ", text)
-
-
-def section_texts(paper: Paper) -> list[tuple[str, str]]:
-    """(section, text) pairs the extractor reads: the English title and abstract."""
-    return [(name, text) for name, text in (("title", paper.title), ("abstract", paper.abstract))
-            if text]
 
 
 if not Doc.has_extension("kg_candidates"):

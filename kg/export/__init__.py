@@ -1,7 +1,9 @@
 """Export stage: the graph as RDF, an HTML view, GraphML and a summary."""
 
-# Importing the exporter modules registers them.
-from kg.export import graphml, html, rdf, summary  # noqa: F401
 from kg.export.registry import export, exporters, register_exporter
+
+# Each module registers its exporter when first asked for (the view's pulls in pyvis and jinja2).
+for _name in ("rdf", "html", "summary", "graphml"):
+    exporters.add_lazy(_name, f"kg.export.{_name}")
 
 __all__ = ["export", "exporters", "register_exporter"]
