@@ -11,8 +11,10 @@ markup off, so a title with "[bold]" in it is printed as written.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,8 +26,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from kg import pipeline
+from kg import pipeline, transfer
 from kg import query as sparql
+from kg import serve as serving
 from kg.concepts.base import CONCEPT_TYPES
 from kg.concepts.scheme import load_scheme
 from kg.errors import UsageError, debugging, describe, set_debug
@@ -266,3 +269,105 @@ def analyze(
     if not quiet:
         for path in files:
             err.print(f"  wrote {path}")
+
+
+@app.command()
+@_handled
+def serve(
+    graph: Annotated[Path, typer.Argument(
+        metavar="DIR", help="Folder `kg build` wrote (or an RDF file).")] = pipeline.DEFAULT_OUT,
+    host: Annotated[str, typer.Option(
+        help="Address to listen on; the default keeps the server to this machine.",
+    )] = serving.DEFAULT_HOST,
+    port: Annotated[int, typer.Option(
+        help="Port to listen on (0: any free one).", min=0, max=65535)] = serving.DEFAULT_PORT,
+    timeout: Annotated[float, typer.Option(
+        help="Stop a query after this many seconds.", min=0.1)] = sparql.DEFAULT_TIMEOUT,
+    max_result: Annotated[int, typer.Option(
+        help="Stop a query whose answer passes this many MiB.", min=1,
+    )] = serving.DEFAULT_MAX_RESULT_MIB,
+) -> None:
+    """Serve the graph over the SPARQL 1.1 Protocol at /sparql, with a query page at /.
+
+    Read-only: updates and SERVICE are refused. Each query runs in a child process, stopped
+    past --timeout, a memory budget or --max-result. Ctrl-C stops the server.
+    """
+    from kg.serve.app import create_app, run_server  # starlette and uvicorn load only here
+
+    store = sparql.load_store(graph)
+    app = create_app(store, label=str(graph), timeout=timeout, max_result=max_result << 20)
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C, after uvicorn's clean shutdown
+        run_server(app, host, port, announce=err.print)
+
+
+BuildDir = Annotated[Path, typer.Argument(
+    metavar="DIR", help="Folder `kg build` wrote (or an RDF file).", show_default=False)]
+
+
+@app.command("export")
+@_handled
+def export_graph(
+    folder: BuildDir,
+    output_format: Annotated[str | None, typer.Option(
+        "--format", "-f", help=f"{', '.join(transfer.FORMATS)} (default: by the extension of "
+        f"--out, else {transfer.DEFAULT_FORMAT}).", show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="File to write (default: standard output).", show_default=False,
+    )] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Stream the graph out as N-Quads, TriG, Turtle or N-Triples, to bulk-load it into a
+    larger SPARQL server (QLever, Virtuoso, GraphDB, Fuseki)."""
+    fmt = transfer.export_format(output_format, out)
+    if out is not None:
+        transfer.check_export_file(out)
+    store = sparql.load_store(folder)
+    if out is not None:
+        written = transfer.export_to_file(store, out, fmt, _progress(quiet))
+        if not quiet:
+            err.print(f"  wrote {out} ({written:,} bytes of {fmt})")
+        return
+    # No bars over the graph itself when it goes to the terminal.
+    progress = Silent() if sys.stdout.isatty() else _progress(quiet)
+    try:
+        with progress.stage(f"Exporting {fmt} (bytes)") as advance:
+            transfer.export_store(store, sys.stdout.buffer, fmt, advance)
+    except BrokenPipeError:
+        # The reader stopped early (`kg export DIR | head`), which is its choice, not an error;
+        # stdout goes to /dev/null so that Python's final flush does not complain again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+@app.command("push")
+@_handled
+def push_graph(
+    folder: BuildDir,
+    url: Annotated[str, typer.Argument(
+        metavar="URL", help="A SPARQL 1.1 Graph Store endpoint: http://HOST:7878/store "
+        "(Oxigraph), http://HOST:3030/DATASET/data (Fuseki), ...", show_default=False)],
+    graph_iri: Annotated[str | None, typer.Option(
+        "--graph", metavar="IRI", help="Send into this named graph.", show_default=False,
+    )] = None,
+    default: Annotated[bool, typer.Option(
+        "--default", help="Send into the default graph (what happens without --graph).",
+    )] = False,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="Replace the graph's content (PUT) instead of adding to it (POST).",
+    )] = False,
+    timeout: Annotated[float, typer.Option(
+        help="Wait at most this many seconds for each step: connecting, sending, the answer.",
+        min=0.1)] = transfer.DEFAULT_TIMEOUT,
+    quiet: Quiet = False,
+) -> None:
+    """Send the graph as N-Triples to a SPARQL 1.1 Graph Store Protocol endpoint: added to
+    the default graph, or to --graph IRI; --replace replaces what the graph held."""
+    if default and graph_iri is not None:
+        raise UsageError("give --graph IRI or --default, not both")
+    target = transfer.push_target(url, graph_iri)
+    store = sparql.load_store(folder)
+    transfer.check_reachable(target, timeout)  # a wrong port is said before the dump
+    result = transfer.push_store(store, target, replace=replace, timeout=timeout,
+                                 progress=_progress(quiet))
+    if not quiet:
+        err.print(f"Pushed {result.sent:,} bytes of N-Triples to {target.url}: "
+                  f"{result.status} {result.reason}")

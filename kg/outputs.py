@@ -10,9 +10,9 @@ renamed into place, and a manifest that says which files the latest build wrote.
 - **Contained.** Staged files are created exclusively (never through an existing name) and
   renamed, which replaces a symbolic link planted at a target instead of writing through it,
   so kg never writes outside the folder.
-- **Known.** `manifest.json` lists each file of the latest build with its size and SHA-256.
-  Readers (`kg query`, `kg analyze`) take only files it lists, and refuse one whose size
-  changed since (an interrupted build, or an edit by hand).
+- **Known.** `manifest.json` lists each file of the latest build with its size and SHA-256,
+  and the store folder it wrote (`stage_dir`): readers open the store it names, never a stale
+  leftover, and a new store replaces the old one by the manifest's rename, all at once.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Iterator
@@ -62,6 +63,7 @@ class OutputFolder:
         self.path = Path(path)
         self._staged: dict[str, Path] = {}
         self._scratch: list[Path] = []
+        self._generations: set[str] = set()  # bases of the folders staged by `stage_dir`
         self._lock: int | None = None
 
     def __enter__(self) -> OutputFolder:
@@ -69,13 +71,13 @@ class OutputFolder:
         self.path.mkdir(parents=True, exist_ok=True)
         self._acquire()
         for leftover in self.path.glob(f".*{_STAGED}*"):  # from a build that was killed
-            leftover.unlink(missing_ok=True)
+            _remove(leftover)
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
         for path in [*self._staged.values(), *self._scratch]:
-            path.unlink(missing_ok=True)
+            _remove(path)
         self._staged.clear()
         if self._lock is not None:
             os.close(self._lock)  # releases the lock
@@ -110,6 +112,19 @@ class OutputFolder:
         self._staged[name] = path = _new_file(self.path, name)
         return path
 
+    def stage_dir(self, base: str) -> tuple[str, Path]:
+        """A fresh, empty folder to fill, and the name `commit()` gives it: `base` and a stamp
+        (`store-20261201T101500-1a2b`), new at each build, so that the manifest switches from
+        the old folder to the new one at once and readers of the old one are never disturbed.
+        Folders `base-*` the new manifest does not list are removed at the commit."""
+        if self._lock is None:
+            raise RuntimeError("stage_dir() outside `with OutputFolder(...)`")
+        name = f"{base}-{time.strftime('%Y%m%dT%H%M%S')}-{os.urandom(2).hex()}"
+        self._staged[name] = path = Path(tempfile.mkdtemp(prefix=f".{name}{_STAGED}",
+                                                           dir=self.path))
+        self._generations.add(base)
+        return name, path
+
     def scratch(self, name: str) -> Path:
         """A temporary file in the folder (on the same disk as the outputs), removed at the end."""
         path = _new_file(self.path, name)
@@ -140,9 +155,12 @@ class OutputFolder:
         staged_manifest.write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
         os.replace(staged_manifest, self.path / MANIFEST)
         _sync(self.path)
-        for name in sorted(set(old_files) - set(files)):
+        stale = set(old_files) - set(files)
+        stale |= {p.name for base in self._generations for p in self.path.glob(f"{base}-*")
+                  if replace and p.name not in files}  # left by a build killed before its commit
+        for name in sorted(stale):
             if _is_plain_name(name):  # the manifest is data: never a path out of the folder
-                (self.path / name).unlink(missing_ok=True)
+                _remove(self.path / name)
         written = [self.path / name for name in sorted(self._staged)]
         self._staged.clear()
         return written
@@ -173,27 +191,17 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
     return manifest
 
 
-def built_file(folder: Path, names: tuple[str, ...]) -> Path | None:
-    """The first of `names` that the folder's latest build wrote, checked against the
-    manifest; None when it wrote none of them. A folder without a manifest (an older kg)
-    gives the most recently written of them."""
+def built_folder(folder: Path, base: str) -> Path | None:
+    """The folder `base-*` (see `OutputFolder.stage_dir`) the latest build wrote, or None."""
     manifest = read_manifest(folder)
     if manifest is None:
-        present = [folder / n for n in names if (folder / n).is_file()]
-        return max(present, key=lambda p: p.stat().st_mtime_ns, default=None)
-    files = manifest["files"]
-    for name in names:
-        if name in files:
+        return None
+    for name, entry in sorted(manifest["files"].items()):
+        if name.startswith(f"{base}-") and isinstance(entry, dict) and entry.get("kind") == \
+                "folder" and _is_plain_name(name):
             path = folder / name
-            recorded = files[name].get("size") if isinstance(files[name], dict) else None
-            try:
-                size = path.stat().st_size
-            except FileNotFoundError:
-                raise StaleOutput(f"{path} is missing, though {MANIFEST} lists it: build "
-                                  f"again") from None
-            if size != recorded:
-                raise StaleOutput(f"{path} is not the file the latest build wrote (its size "
-                                  f"changed): was a build interrupted? Build again")
+            if not path.is_dir():
+                raise StaleOutput(f"{path} is missing, though {MANIFEST} lists it: build again")
             return path
     return None
 
@@ -208,6 +216,14 @@ def _previous_files(folder: Path) -> dict[str, Any]:
     except StaleOutput:
         return {}
     return manifest["files"] if manifest else {}
+
+
+def _remove(path: Path) -> None:
+    """Remove a file or a folder of kg's; a symbolic link is removed itself, never followed."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _new_file(folder: Path, name: str) -> Path:
@@ -225,7 +241,11 @@ def _umask() -> int:
 
 
 def _fingerprint(path: Path) -> dict[str, Any]:
-    """Size and SHA-256 of a staged file, flushed to disk first so the rename is durable."""
+    """Size and SHA-256 of a staged file, flushed to disk first so the rename is durable; for
+    a folder (a store, which syncs its own files), its kind and total size."""
+    if path.is_dir():
+        return {"kind": "folder",
+                "size": sum(p.stat().st_size for p in path.rglob("*") if p.is_file())}
     digest = hashlib.sha256()
     with path.open("rb") as file:
         while chunk := file.read(1 << 20):

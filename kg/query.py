@@ -48,14 +48,10 @@ from rich.table import Table
 from rich.text import Text
 
 from kg.errors import UsageError, describe
-from kg.outputs import built_file
+from kg.store import open_store
 from kg.vocab import PREFIXES
 
 Value = str | int | float | bool | None
-
-# N-Triples first: it is the fastest to parse; then Turtle, then whatever else kg may write.
-GRAPH_FILES = ("graph.nt", "graph.ttl", "graph.nq", "graph.trig", "graph.jsonld", "graph.rdf",
-               "graph.n3")
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGER_TYPES = {XSD + t for t in (
@@ -123,18 +119,14 @@ class QueryResult:
 
 
 def load_store(graph_dir: Path) -> ox.Store:
-    """An in-memory store holding the graph `kg build` last wrote into `graph_dir` (by its
-    manifest, never a stale file beside it), or the graph file `graph_dir` names."""
+    """The store `kg build` last wrote into the folder `graph_dir`, opened read-only (see
+    `kg.store`), or an in-memory store of the RDF file `graph_dir` names."""
     path = Path(graph_dir)
     if path.is_file():
         return _load(path)
     if not path.is_dir():
         raise QueryError(f"{path}: no such folder; give the folder `kg build` wrote (--graph)")
-    built = built_file(path, GRAPH_FILES)
-    if built is None:
-        raise QueryError(f"no RDF graph in {path} (looked for {', '.join(GRAPH_FILES)}); "
-                         f"run `kg build` with this folder as output first")
-    return _load(built)
+    return open_store(path)
 
 
 def _load(path: Path) -> ox.Store:

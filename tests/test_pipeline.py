@@ -49,7 +49,9 @@ def test_seed_key_concepts_are_single_nodes_on_the_right_papers(
 
 def test_seed_outputs_written(seed_build: kg.BuildResult) -> None:
     names = {p.name for p in seed_build.files}
-    assert names == {"graph.ttl", "graph.html", "summary.json", "summary.md"}
+    stores = {name for name in names if name.startswith("store-")}
+    assert names - stores == {"graph.ttl", "graph.html", "summary.json", "summary.md"}
+    assert len(stores) == 1 and (seed_build.files[0].parent / stores.pop()).is_dir()
     summary = json.loads(next(p for p in seed_build.files if p.name == "summary.json").read_text())
     assert summary["nodes"]["paper"] == 7
     assert summary["account"]["entries_read"] == 7

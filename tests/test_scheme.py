@@ -256,7 +256,7 @@ def seed_build(seed: Path, tmp_path_factory: pytest.TempPathFactory) -> kg.Build
 def test_the_seed_graph_and_rdf_have_the_chains(seed_build: kg.BuildResult) -> None:
     graph = seed_build.graph
     iris = Iris()
-    [ttl] = seed_build.files
+    ttl = next(p for p in seed_build.files if p.name == "graph.ttl")
     triples = {(q.subject, q.object) for q in parse(path=ttl, format=RdfFormat.TURTLE)
                if q.predicate == NamedNode(SKOS_BROADER)}
     for narrower, broader in CHAINS:

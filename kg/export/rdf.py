@@ -28,6 +28,7 @@ from kg import taxonomy
 from kg.concepts.base import CONCEPT_TYPES
 from kg.export.registry import register_exporter
 from kg.outputs import OutputFolder
+from kg.store import write_store
 from kg.vocab import DEFAULT_BASE, PREFIXES, Iris
 
 FORMATS = {
@@ -320,9 +321,10 @@ def _graph_triples(graph: nx.DiGraph, iris: Iris) -> _Triples:
 
 
 def _write(triples: _Triples, outputs: dict[Path, RdfFormat], prefixes: dict[str, str],
-           scratch: Path) -> None:
+           scratch: Path) -> Path:
     """Write the triples to each path in its format, by way of one sorted N-Triples file (the
-    N-Triples output if asked for, else `scratch`) that pyoxigraph streams the others from."""
+    N-Triples output if asked for, else `scratch`) that pyoxigraph streams the others from;
+    return that file."""
     source = next((p for p, f in outputs.items() if f == RdfFormat.N_TRIPLES), scratch)
     triples.write(source)
     for path, fmt in outputs.items():
@@ -332,23 +334,24 @@ def _write(triples: _Triples, outputs: dict[Path, RdfFormat], prefixes: dict[str
             syntax = RdfFormat.N_QUADS if fmt.supports_datasets else RdfFormat.N_TRIPLES
             quads = parse(path=source, format=syntax, lenient=True)
             serialize(quads, path, fmt, prefixes=prefixes)
+    return source
 
 
 @register_exporter("rdf")
 def export_rdf(graph: nx.DiGraph, out: OutputFolder, *, formats: Sequence[str] = ("turtle",),
                base: str = DEFAULT_BASE, **_: object) -> list[Path]:
-    """Write `graph.ttl` (and .nt, .jsonld, .rdf, .trig for the other `formats`) to `out`."""
+    """Write the store (`kg.store`) and `graph.ttl` (and .nt, .jsonld, .rdf, .trig for the
+    other `formats`) to `out`."""
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ValueError(f"unknown RDF format {unknown[0]!r} (known: {', '.join(FORMATS)})")
     iris = Iris(base)
     names = {f"graph.{FORMATS[f].file_extension}": FORMATS[f] for f in dict.fromkeys(formats)}
-    if not names:
-        return []
     outputs = {out.stage(name): fmt for name, fmt in names.items()}
-    _write(_graph_triples(graph, iris), outputs, {**PREFIXES, **iris.prefixes()},
-           out.scratch("graph.nt"))
-    return [out.path / name for name in names]
+    ntriples = _write(_graph_triples(graph, iris), outputs, {**PREFIXES, **iris.prefixes()},
+                      out.scratch("graph.nt"))
+    store = write_store(out, ntriples)
+    return [*(out.path / name for name in names), out.path / store]
 
 
 def write_taxonomy(path: Path = TAXONOMY_FILE, base: str = DEFAULT_BASE) -> Path:

@@ -1,0 +1,75 @@
+"""The ASGI app of `kg serve`, and the server that runs it.
+
+`create_app` assembles the routes of each part (`kg.serve.sparql`: the endpoint;
+`kg.serve.pages`: the query page and its API) over one `Service`; a new page is one more
+module with its `routes`, added here. `run_server` binds the socket itself (so that port 0 works and
+a port in use is a one-line error) and runs uvicorn on it until Ctrl-C or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+
+import pyoxigraph as ox
+import uvicorn
+from starlette.applications import Starlette
+
+from kg.errors import UsageError
+from kg.query import DEFAULT_MAX_ROWS, DEFAULT_MEMORY, DEFAULT_TIMEOUT
+from kg.serve import DEFAULT_HOST, DEFAULT_MAX_RESULT_MIB, DEFAULT_PORT, pages, sparql
+from kg.serve.isolation import Isolator, Limits
+from kg.serve.service import Service
+
+DEFAULT_MAX_RESULT = DEFAULT_MAX_RESULT_MIB << 20
+GRACE = 3  # seconds a shutdown waits for the requests under way
+
+
+def create_app(store: ox.Store, *, label: str = "graph", timeout: float = DEFAULT_TIMEOUT,
+               memory: int = DEFAULT_MEMORY, max_result: int = DEFAULT_MAX_RESULT,
+               max_rows: int = DEFAULT_MAX_ROWS, workers: int | None = None) -> Starlette:
+    """The app serving `store`: each query stopped past `timeout` seconds, `memory` bytes or
+    an answer of `max_result` bytes; the JSON API returns at most `max_rows` rows. At most
+    `workers` queries (default: one per CPU) run at once, the others wait their turn."""
+    threads = workers or os.cpu_count() or 2
+    service = Service(store, Isolator(Limits(timeout, memory, max_result)),
+                      ThreadPoolExecutor(threads, thread_name_prefix="kg-query"), max_rows,
+                      label)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        service.close()
+
+    app = Starlette(routes=[*sparql.routes, *pages.routes], lifespan=lifespan)
+    app.state.service = service
+    app.state.page = pages.render_page(label)
+    return app
+
+
+def run_server(app: Starlette, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+          announce: Callable[[str], None] = print) -> None:
+    """Serve `app` on `host:port` (port 0: a free one) until interrupted; `announce` gets the
+    address once it listens."""
+    listener = bind(host, port)
+    url = f"http://{_url_host(host)}:{listener.getsockname()[1]}/"
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning",
+                            timeout_graceful_shutdown=GRACE)
+    announce(f"Serving the graph at {url} (SPARQL endpoint {url}sparql); Ctrl-C stops.")
+    uvicorn.Server(config).run(sockets=[listener])
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on `host:port`, or a UsageError saying why not."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        return socket.create_server((host, port), family=family, backlog=128)
+    except OSError as error:
+        raise UsageError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host

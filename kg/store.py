@@ -1,0 +1,49 @@
+"""The persistent store: the graph's triples in an Oxigraph store inside the build folder.
+
+`kg build` writes the store (a RocksDB folder, `store-<stamp>/`, named in the manifest) and
+the RDF files are exports of the same triples. Commands that only read (`kg query`,
+`kg analyze`, `kg serve`, `kg export`) open it read-only, which takes milliseconds whatever
+the graph's size, instead of parsing a Turtle file of hundreds of megabytes at every call.
+
+A store is never changed once committed: a new build (or an update) writes a new one and the
+manifest switches to it, so a reader that opened the old one keeps a consistent view (RocksDB
+must not be read while another process writes it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import UsageError
+from kg.outputs import OutputFolder, built_folder
+
+STORE = "store"
+
+
+def write_store(out: OutputFolder, ntriples: Path) -> str:
+    """Stage a store holding the triples of an N-Triples file in `out`; its name."""
+    name, path = out.stage_dir(STORE)
+    store = ox.Store(str(path))
+    store.bulk_load(path=ntriples, format=ox.RdfFormat.N_TRIPLES)
+    store.flush()
+    store.optimize()
+    del store  # closes RocksDB before the folder is renamed
+    return name
+
+
+def open_store(folder: Path) -> ox.Store:
+    """The store of a build folder, read-only. Raises `UsageError` for a folder without one
+    (not built, or built by kg before 0.2), saying what to run."""
+    path = built_folder(folder, STORE)
+    if path is None:
+        older = sorted(p.name for p in folder.glob("graph.*") if p.is_file())
+        hint = (f"it holds {', '.join(older)} from an older kg: run `kg build` again, or query "
+                f"the file with --graph {folder / older[0]}" if older
+                else "run `kg build` with this folder as output first")
+        raise UsageError(f"no store in {folder}: {hint}")
+    try:
+        return ox.Store.read_only(str(path))
+    except OSError as error:
+        raise UsageError(f"the store {path} cannot be opened ({error}): build again") from None
