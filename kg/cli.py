@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from pyoxigraph import Store
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
@@ -220,6 +221,7 @@ def query(
 ) -> None:
     """Run SPARQL on a built graph; parameters are bound, never pasted into the query.
 
+    Saved queries are paged: --param limit=N (50 unless the query says) and --param offset=M.
     A query reads the local graph only (SERVICE is refused), and is stopped past --timeout or
     a memory budget; at most --max-rows rows are shown.
     """
@@ -228,6 +230,8 @@ def query(
             print(f"{saved.name}: {saved.description}")
             for parameter in saved.parameters:
                 print(f"    --param {parameter}")
+            if "limit" not in {p.name for p in saved.parameters}:
+                print(f"    --param limit (default {sparql.PAGE}), --param offset (default 0)")
         return
     if query_text is None:
         raise UsageError("give a query: SPARQL text, a .rq file or a saved query name "
@@ -250,8 +254,25 @@ def query(
     else:
         sys.stdout.write(sparql.to_csv(result) if output_format == "csv"
                          else sparql.to_json(result))
-    if result.truncated:
+    _say_what_is_not_shown(result, store, text, params, max_rows)
+
+
+def _say_what_is_not_shown(result: sparql.QueryResult, store: Store, text: str,
+                           params: dict[str, str], max_rows: int) -> None:
+    """The next page, the row cap, or the nearest names when a lookup found nothing."""
+    shown = len(result.rows)
+    if result.truncated and result.paged:
+        first = result.offset + 1
+        err.print(f"Rows {first:,} to {result.offset + shown:,}; the next ones: "
+                  f"--param offset={result.offset + shown}")
+    elif result.truncated:
         err.print(f"Showing the first {max_rows:,} rows; --max-rows shows more.")
+    elif not result.rows:
+        for name, names in sparql.suggestions(store, text, params).items():
+            nearest = f"; the nearest: {', '.join(names)}" if names else ""
+            err.print(f"No match for {name} {params[name]!r}{nearest}.")
+        for hint in sparql.literal_hints(store, text):
+            err.print(f"No rows. {hint}.")
 
 
 @app.command()

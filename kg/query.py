@@ -13,11 +13,17 @@ A query declares itself in a leading comment header (the saved ones in `kg/queri
     # name: papers-about-concept
     # description: Papers that mention a concept.
     # param concept: a concept label or alias, e.g. LoRA
-    # param limit = 20: how many rows to list
+    # suggest concept: kg:Concept skos:prefLabel
 
-`param NAME = DEFAULT` makes a parameter optional. SPARQL's LIMIT cannot take a variable, so a
-declared parameter named `limit` is not bound: it caps the (already sorted) rows instead. A query
-without a header may bind any of its variables. The usual prefixes (`kg.vocab.PREFIXES`) are
+`param NAME = DEFAULT` makes a parameter optional. A parameter NAME also binds `?NAME_key`, its
+case-folded form (`kg.vocab.lookup_key`), when the query uses that variable: matched against
+`kg:lookupKey`, a lookup ignores case and language tags and is one index hit. `suggest NAME:
+CLASS PROPERTY` says where to look for the nearest names when a lookup finds nothing.
+
+A query with a header is paged: `limit` (default 50, or the header's `param limit = N`) and
+`offset` (default 0) are parameters of every such query. SPARQL's LIMIT cannot take a variable,
+so they are not bound: they select the rows of the (already sorted) result. A query without a
+header may bind any of its variables. The usual prefixes (`kg.vocab.PREFIXES`) are
 predeclared, so ad-hoc queries can skip their PREFIX lines.
 
 A query only ever reads the local graph: `SERVICE` (a federated query, which would open a
@@ -29,6 +35,7 @@ cartesian product stops with a message instead of taking the machine.
 from __future__ import annotations
 
 import csv
+import difflib
 import faulthandler
 import io
 import json
@@ -49,7 +56,7 @@ from rich.text import Text
 
 from kg.errors import UsageError, describe
 from kg.store import open_store
-from kg.vocab import PREFIXES
+from kg.vocab import PREFIXES, lookup_key
 
 Value = str | int | float | bool | None
 
@@ -61,6 +68,7 @@ _INTEGER_TYPES = {XSD + t for t in (
 _FLOAT_TYPES = {XSD + t for t in ("decimal", "double", "float")}
 
 _FIELD = re.compile(r"#\s*(name|description)\s*:\s*(.*)")
+_SUGGEST = re.compile(r"#\s*suggest\s+(\w+)\s*:\s*(\S+)\s+(\S+)\s*$")
 # The default runs to its last non-space before the first `:` (possessive inner runs: a lazy
 # default between `\s*` was cubic on a line of spaces).
 _PARAM = re.compile(
@@ -74,6 +82,8 @@ DEFAULT_TIMEOUT = 60.0  # seconds
 DEFAULT_MAX_ROWS = 10_000
 DEFAULT_MEMORY = 4 << 30  # bytes a query may allocate beyond the loaded graph
 MAX_LIMIT = 1_000_000  # the largest `limit` parameter
+PAGE = 50  # rows of a page of a query with a header, unless it declares its own `limit`
+SUGGESTIONS = 5
 MAX_QUERY_CHARS = 1_000_000
 
 
@@ -103,17 +113,20 @@ class SavedQuery:
     description: str
     parameters: tuple[Parameter, ...]
     text: str
+    suggest: tuple[tuple[str, str, str], ...] = ()  # (parameter, class, property)
 
 
 @dataclass(frozen=True, slots=True)
 class QueryResult:
     """Column names and rows of plain Python values (IRIs as strings, unbound as None);
-    `truncated` when the query had more rows than the cap it ran with."""
+    `truncated` when the query had more rows than those given: past the page (`paged`, the rows
+    from `offset` on) or past the cap it ran with."""
 
     variables: list[str]
     rows: list[tuple[Value, ...]]
     truncated: bool = False
-
+    paged: bool = False
+    offset: int = 0
     def records(self) -> list[dict[str, Value]]:
         return [dict(zip(self.variables, row, strict=True)) for row in self.rows]
 
@@ -145,6 +158,7 @@ def parse_header(text: str, name: str = "") -> SavedQuery:
     """The name, description and parameters a query declares in its leading comments."""
     fields: dict[str, str] = {"name": name, "description": ""}
     parameters = []
+    suggest = []
     for line in text.lstrip().splitlines():
         if not line.startswith("#"):
             break
@@ -152,10 +166,13 @@ def parse_header(text: str, name: str = "") -> SavedQuery:
             fields[field[1]] = field[2].strip()
         elif param := _PARAM.match(line):
             parameters.append(Parameter(param[1], param[3].strip(), param[2]))
+        elif hint := _SUGGEST.match(line):
+            suggest.append((hint[1], hint[2], hint[3]))
         elif re.match(r"#\s*param\b", line):
             raise QueryError(f"bad parameter declaration {line!r}: write "
                              f"`# param NAME: description` or `# param NAME = DEFAULT: ...`")
-    return SavedQuery(fields["name"], fields["description"], tuple(parameters), text)
+    return SavedQuery(fields["name"], fields["description"], tuple(parameters), text,
+                      tuple(suggest))
 
 
 def saved_queries() -> dict[str, SavedQuery]:
@@ -180,31 +197,47 @@ def resolve_query(query: str) -> str:
     return query
 
 
-def _bindings(text: str, params: Mapping[str, str]) -> tuple[dict[str, str], int | None]:
-    """The values to bind, with declared defaults, and the row limit; checks names first."""
-    declared = parse_header(text).parameters
-    known: dict[str, object]
-    if declared:
-        known = {p.name: p for p in declared}
-        listing = "; ".join(map(str, declared))
-        values = {p.name: p.default for p in declared if p.default is not None} | dict(params)
-        missing = [p.name for p in declared if p.name not in values]
-    else:
-        known = dict.fromkeys(_VARIABLE.findall(text))
-        listing = ", ".join(sorted(known)) or "none"
-        values, missing = dict(params), []
-    unknown = sorted(set(params) - set(known))
+@dataclass(frozen=True, slots=True)
+class _Bindings:
+    values: dict[str, str]  # variable -> value, for the variables the query uses
+    limit: int | None  # rows of the page; None: every row (a query without a header)
+    offset: int
+
+
+def _bindings(text: str, params: Mapping[str, str]) -> _Bindings:
+    """The values to bind (with declared defaults and `?NAME_key` forms) and the page; checks
+    the parameters' names and the page's numbers first."""
+    header = parse_header(text)
+    used = set(_VARIABLE.findall(text))
+    if not header.parameters and not header.name and not header.description:
+        unknown = sorted(set(params) - used)
+        if unknown:
+            raise QueryError(f"unknown parameter {', '.join(unknown)}; this query's variables: "
+                             f"{', '.join(sorted(used)) or 'none'}")
+        return _Bindings(dict(params), None, 0)
+    declared = {p.name: p for p in header.parameters}
+    paging = {"limit": str(PAGE), "offset": "0"}
+    defaults = {name: p.default for name, p in declared.items() if p.default is not None}
+    values = paging | defaults | dict(params)
+    missing = [name for name in declared if name not in values]
+    unknown = sorted(set(params) - set(declared) - set(paging))
     if unknown or missing:
         problem = (f"unknown parameter {', '.join(unknown)}" if unknown
                    else f"missing parameter {', '.join(missing)}")
-        raise QueryError(f"{problem}; this query's parameters: {listing}")
-    if not declared or "limit" not in known:
-        return values, None
-    limit = values.pop("limit")
-    if not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= MAX_LIMIT):
-        raise QueryError(f"limit must be a whole number from 1 to {MAX_LIMIT:,}, "
-                         f"not {limit[:40]!r}")
-    return values, int(limit)
+        listing = "; ".join(map(str, header.parameters)) or "none"
+        raise QueryError(f"{problem}; this query's parameters: {listing} (and limit, offset)")
+    limit = _whole(values.pop("limit"), "limit", 1)
+    offset = _whole(values.pop("offset"), "offset", 0)
+    keys = {f"{name}_key": lookup_key(value) for name, value in values.items()}
+    bound = {name: value for name, value in (values | keys).items() if name in used}
+    return _Bindings(bound, limit, offset)
+
+
+def _whole(text: str, name: str, least: int) -> int:
+    if not (text.isascii() and text.isdigit() and least <= int(text) <= MAX_LIMIT):
+        raise QueryError(f"{name} must be a whole number from {least} to {MAX_LIMIT:,}, "
+                         f"not {text[:40]!r}")
+    return int(text)
 
 
 def _term(value: str) -> ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple:
@@ -252,28 +285,112 @@ def run_query(store: ox.Store, query: str, params: Mapping[str, str] | None = No
     if "SERVICE" in sparql_keywords(query):
         raise QueryError("SERVICE is refused: kg answers from the local graph only and never "
                          "queries other endpoints over the network")
-    values, limit = _bindings(query, params or {})
-    substitutions = {ox.Variable(name): _term(value) for name, value in values.items()}
+    bindings = _bindings(query, params or {})
+    substitutions = {ox.Variable(name): _term(value)
+                     for name, value in bindings.values.items()}
     try:
         result = store.query(query, prefixes=PREFIXES, substitutions=substitutions or None)
     except SyntaxError as error:
-        raise QueryError(f"invalid SPARQL: {error}") from None
+        raise QueryError(syntax_message(query, error)) from None
     except RuntimeError as error:  # e.g. a parameter that is not a variable of the SELECT
         raise QueryError(f"cannot run the query: {error}") from None
     if isinstance(result, ox.QueryBoolean):
         return QueryResult(["ask"], [(bool(result),)])
-    cap = min((n for n in (limit, max_rows) if n is not None), default=None)
-    fetch = None if cap is None else cap + 1  # one more tells whether rows were cut
+    cap = min((n for n in (bindings.limit, max_rows) if n is not None), default=None)
+    start = bindings.offset
+    stop = None if cap is None else start + cap + 1  # one more tells whether rows were cut
     if isinstance(result, ox.QueryTriples):
         variables = ["subject", "predicate", "object"]
         rows = [tuple(python_value(t) for t in (tr.subject, tr.predicate, tr.object))
-                for tr in islice(result, fetch)]
+                for tr in islice(result, start, stop)]
     else:
-        variables = [v.value for v in result.variables if v.value not in values]
+        variables = [v.value for v in result.variables if v.value not in bindings.values]
         rows = [tuple(python_value(solution[v]) for v in variables)
-                for solution in islice(result, fetch)]
-    truncated = cap is not None and cap != limit and len(rows) > cap  # cut by max_rows
-    return QueryResult(variables, rows[:cap], truncated)
+                for solution in islice(result, start, stop)]
+    truncated = cap is not None and len(rows) > cap
+    paged = bindings.limit is not None and cap == bindings.limit
+    return QueryResult(variables, rows[:cap], truncated, paged, start)
+
+
+def suggestions(store: ox.Store, query: str, params: Mapping[str, str]) -> dict[str, list[str]]:
+    """For each parameter the query's header says to `suggest`, the names nearest to the value
+    given (for a lookup that found nothing): "lroa" -> LoRA, LoRa."""
+    found = {}
+    for name, cls, prop in parse_header(query).suggest:
+        if name not in params:
+            continue
+        text = f"SELECT DISTINCT ?name WHERE {{ ?x a {cls} ; {prop} ?name }}"
+        names = {str(row[0]) for row in run_query(store, text).rows}
+        by_key = {lookup_key(n): n for n in sorted(names)}
+        close = difflib.get_close_matches(lookup_key(params[name]), list(by_key),
+                                          n=SUGGESTIONS, cutoff=0.6)
+        found[name] = [by_key[key] for key in close]
+    return found
+
+
+_PLAIN_STRING = re.compile(r'"((?:[^"\\\n]|\\.){1,200}+)"(?![@^])')  # "LoRA", not "LoRA"@en
+
+
+def literal_hints(store: ox.Store, query: str) -> list[str]:
+    """Why a query may have found nothing: the labels and names it compares with plain strings
+    ("LoRA") are tagged in kg ("LoRA"@en), and a plain string never equals a tagged one."""
+    hints = []
+    for text in dict.fromkeys(_PLAIN_STRING.findall(query)):
+        found = run_query(store, "SELECT ?key WHERE { ?x kg:lookupKey ?key } LIMIT 1",
+                          {"key": lookup_key(text)})
+        if found.rows:
+            hints.append(f'"{text}" names something in the graph, but labels carry a language '
+                         f'tag: write "{text}"@en, or match any case and tag with '
+                         f'kg:lookupKey "{lookup_key(text)}"')
+    return hints
+
+
+# pyoxigraph says "error at 1:8: expected one of Prefix not found, ['%'], [...ranges...]".
+_SYNTAX = re.compile(r"error at (\d+):(\d+): (.*)", re.S)
+_KEYWORDS = frozenset((
+    "SELECT", "CONSTRUCT", "DESCRIBE", "ASK", "WHERE", "PREFIX", "BASE", "OPTIONAL", "FILTER",
+    "UNION", "MINUS", "GRAPH", "BIND", "VALUES", "GROUP", "ORDER", "BY", "HAVING", "LIMIT",
+    "OFFSET", "DISTINCT", "REDUCED", "AS", "FROM", "NAMED", "NOT", "EXISTS", "IN", "ASC", "DESC",
+    "COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT", "SEPARATOR", "SERVICE",
+    "SILENT", "UNDEF", "A", "TRUE", "FALSE", "STR", "LANG", "LANGMATCHES", "DATATYPE", "BOUND",
+    "IRI", "URI", "BNODE", "RAND", "ABS", "CEIL", "FLOOR", "ROUND", "CONCAT", "STRLEN", "UCASE",
+    "LCASE", "ENCODE_FOR_URI", "CONTAINS", "STRSTARTS", "STRENDS", "STRBEFORE", "STRAFTER",
+    "YEAR", "MONTH", "DAY", "HOURS", "MINUTES", "SECONDS", "TIMEZONE", "TZ", "NOW", "UUID",
+    "STRUUID", "MD5", "SHA1", "SHA256", "SHA384", "SHA512", "COALESCE", "IF", "STRLANG", "STRDT",
+    "SAMETERM", "ISIRI", "ISURI", "ISBLANK", "ISLITERAL", "ISNUMERIC", "REGEX", "SUBSTR",
+    "REPLACE",
+))
+
+
+def syntax_message(query: str, error: SyntaxError) -> str:
+    """A SPARQL syntax error as "line:column" and one short sentence, instead of the parser's
+    list of every character it could have taken."""
+    match = _SYNTAX.match(str(error))
+    if not match:
+        return f"invalid SPARQL: {str(error).splitlines()[0][:200]}"
+    line, column, expected = int(match[1]), int(match[2]), match[3]
+    lines = query.split("\n")
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    start = max(column - 1, 0)
+    word = re.match(r"[\w:.-]*", text[start:])
+    before = re.search(r"[\w:.-]+$", text[:start])
+    token = ((before[0] if before else "") + (word[0] if word else "")).strip()
+    where = f"invalid SPARQL at {line}:{column}"
+    if "Prefix not found" in expected and ":" in token:
+        prefix = token.split(":", 1)[0]
+        known = ", ".join(sorted(PREFIXES))
+        return f"{where}: the prefix {prefix}: is not declared (kg declares {known})"
+    # A misspelt keyword is often noticed a word later: look at the words up to the error.
+    offset = sum(len(t) + 1 for t in lines[: line - 1]) + start + len(word[0] if word else "")
+    for unknown in sorted(sparql_keywords(query[:offset]) - _KEYWORDS):
+        close = difflib.get_close_matches(unknown, _KEYWORDS, n=1, cutoff=0.75)
+        if close:
+            return f"{where}: {unknown} is not a SPARQL keyword; did you mean {close[0]}?"
+    if offset >= len(query.rstrip()) and ('"}"' in expected or '")"' in expected):
+        return f"{where}: the query ends too early (is a closing }} or ) missing?)"
+    first = expected.removeprefix("expected ").removeprefix("one of ").split(",")[0].strip()
+    near = f" near {token!r}" if token else ""
+    return f"{where}{near}: expected {first[:60]}"
 
 
 def run_limited(store: ox.Store, query: str, params: Mapping[str, str] | None = None, *,
@@ -373,8 +490,9 @@ def _text(value: Value) -> str:
 def to_table(result: QueryResult, title: str | None = None) -> Table:
     """A rich table of the result, for the terminal."""
     count = len(result.rows)
-    more = ", more not shown (--max-rows)" if result.truncated else ""
-    table = Table(title=title, caption=f"{count:,} row{'' if count == 1 else 's'}{more}")
+    more = ", more not shown" if result.truncated else ""
+    caption = f"{count:,} row{'' if count == 1 else 's'}{more}"
+    table = Table(title=title, caption=caption, min_width=len(caption) + 4)
     for variable in result.variables:
         table.add_column(Text(variable), overflow="fold")
     for row in result.rows:  # as Text: a title with "[b]" in it is not markup

@@ -8,6 +8,7 @@ readable and stable: the same name, code or concept always gives the same IRI.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -44,6 +45,13 @@ def _segment(text: str) -> str:
 def slug(text: str) -> str:
     """Lower-case ASCII-ish slug for concept keys that are already normalised."""
     return _segment(re.sub(r"\s+", "-", text.strip()))
+
+
+def lookup_key(text: str) -> str:
+    """The form a label or name is looked up by: case-folded, single spaces, no language tag.
+    Written as `kg:lookupKey` beside every concept label and person name, so that a lookup is
+    one index hit whatever the case ("lora", "LoRA") instead of a scan of every label."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
 def check_base(base: str) -> None:

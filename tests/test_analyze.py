@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import mini
 import networkx as nx
 import pytest
 
@@ -27,8 +28,6 @@ from kg.export.graphml import flat_value
 from kg.graph import build_graph
 from kg.model import Paper, Source
 from kg.query import load_store, resolve_query, run_query
-
-MINI = Path(__file__).parent / "data" / "mini.ttl"
 
 
 def _paper(paper_id: str, authors: list[str], categories: list[str]) -> Paper:
@@ -156,8 +155,8 @@ def test_write_analysis_report_and_graphml(graph, tmp_path):
     assert [p.read_bytes() for p in again] == [p.read_bytes() for p in paths]
 
 
-def test_store_incidence_matches_mapping():
-    store = load_store(MINI)
+def test_store_incidence_matches_mapping(tmp_path):
+    store = load_store(mini.write(tmp_path))
     authors = incidence_from_store(store, "author")
     assert len(authors.pairs) == 10
     network = coauthor_network(*authors)

@@ -5,31 +5,42 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
+import mini
 import pytest
+from pyoxigraph import Store
 from rich.console import Console
+from typer.testing import CliRunner
 
+from kg.cli import app
 from kg.errors import UsageError
 from kg.query import (
     QueryError,
     QueryResult,
+    literal_hints,
     load_store,
     parse_header,
     resolve_query,
     run_query,
     saved_queries,
+    suggestions,
     to_csv,
     to_json,
     to_table,
 )
 
-MINI = Path(__file__).parent / "data" / "mini.ttl"
+
+@pytest.fixture(scope="module")
+def mini_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return mini.write(tmp_path_factory.mktemp("mini"))
 
 
 @pytest.fixture(scope="module")
-def store():
-    return load_store(MINI)
+def store(mini_folder: Path):
+    return load_store(mini_folder)
 
 
 def saved(store, name: str, **params: str) -> QueryResult:
@@ -143,7 +154,7 @@ def test_ask_and_typed_values(store):
     assert run_query(store, "ASK { ?p kg:arxivId '2601.00001' }").rows == [(True,)]
     result = run_query(store, "SELECT ?pos ?conf WHERE { ?a kg:position ?pos . "
                               "OPTIONAL { ?m kg:confidence ?conf } } ORDER BY ?pos ?conf LIMIT 1")
-    assert result.rows == [(1, 0.8)]
+    assert result.rows == [(1, 0.9)]
 
 
 def test_resolve_query_from_name_file_or_text(tmp_path):
@@ -161,13 +172,14 @@ def test_parse_header_rejects_a_malformed_parameter():
         parse_header("# param\nSELECT * WHERE { ?s ?p ?o }")
 
 
-def test_a_folder_without_a_store_says_what_to_run(tmp_path):
+def test_a_folder_without_a_store_says_what_to_run(tmp_path, mini_folder):
     with pytest.raises(UsageError, match="run `kg build` with this folder as output first"):
         load_store(tmp_path)
-    (tmp_path / "graph.ttl").write_text(MINI.read_text("utf-8"), "utf-8")  # an older kg's
+    turtle = (mini_folder / "graph.ttl").read_text("utf-8")
+    (tmp_path / "graph.ttl").write_text(turtle, "utf-8")  # as an older kg left it
     with pytest.raises(UsageError, match=r"graph\.ttl from an older kg: run `kg build` again"):
         load_store(tmp_path)
-    assert len(load_store(tmp_path / "graph.ttl")) == len(load_store(MINI))  # the file itself
+    assert len(load_store(tmp_path / "graph.ttl")) == len(load_store(mini_folder))
 
 
 def test_formatters(store):
@@ -183,3 +195,78 @@ def test_formatters(store):
     empty = QueryResult(["x"], [(None,)])
     assert list(csv.reader(io.StringIO(to_csv(empty)))) == [["x"], [""]]
     assert json.loads(to_json(empty)) == [{"x": None}]
+
+
+def test_saved_queries_are_paged(store):
+    first = saved(store, "top-concepts", limit="3")
+    assert (len(first.rows), first.truncated, first.paged, first.offset) == (3, True, True, 0)
+    rest = saved(store, "top-concepts", limit="3", offset="6")
+    assert len(rest.rows) == 2 and not rest.truncated  # 8 concepts are mentioned
+    assert [r[0] for r in first.rows + saved(store, "top-concepts", limit="3",
+                                             offset="3").rows + rest.rows] == [
+        r[0] for r in saved(store, "top-concepts").rows]
+    with pytest.raises(QueryError, match="offset must be a whole number from 0"):
+        saved(store, "top-concepts", offset="-1")
+
+
+@pytest.mark.parametrize(("param", "value", "nearest"), [
+    ("concept", "lroa", ["LoRA"]), ("concept", "vision transfromer", ["Vision Transformer"]),
+    ("author", "Bob Chne", ["Bob Chen"])])
+def test_a_lookup_that_finds_nothing_suggests_the_nearest_names(store, param, value, nearest):
+    name = "papers-about-concept" if param == "concept" else "coauthors"
+    text = resolve_query(name)
+    assert run_query(store, text, {param: value}).rows == []
+    assert suggestions(store, text, {param: value}) == {param: nearest}
+
+
+def test_a_category_in_the_wrong_case_is_suggested(store):
+    text = resolve_query("concepts-of-category")
+    assert suggestions(store, text, {"category": "cs.lg"})["category"][0] == "cs.LG"
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("SELEC ?x WHERE { ?x ?p ?o }",
+     "invalid SPARQL at 1:10: SELEC is not a SPARQL keyword; did you mean SELECT?"),
+    ("SELECT ?x WHERE {\n ?x ?p ?o \n FILTR(?x) }",
+     "invalid SPARQL at 3:10: FILTR is not a SPARQL keyword; did you mean FILTER?"),
+    ("SELECT ?x WHERE { ?x ?p ?o ",
+     "invalid SPARQL at 1:28: the query ends too early (is a closing } or ) missing?)"),
+])
+def test_a_syntax_error_is_a_place_and_a_sentence(query, message):
+    with pytest.raises(QueryError) as error:
+        run_query(Store(), query)
+    assert str(error.value) == message
+
+
+def test_an_undeclared_prefix_is_named():
+    with pytest.raises(QueryError, match=r"at 1:29: the prefix foo: is not declared \(kg "
+                                         r"declares dcterms, fabio, foaf, kg, "):
+        run_query(Store(), "SELECT ?x WHERE { ?x foo:bar ?o }")
+
+
+def test_a_plain_string_compared_with_tagged_labels_gets_a_hint(store):
+    query = 'SELECT ?c WHERE { ?c skos:prefLabel "LoRA" }'
+    assert run_query(store, query).rows == []
+    [hint] = literal_hints(store, query)
+    assert 'write "LoRA"@en, or match any case and tag with kg:lookupKey "lora"' in hint
+    assert literal_hints(store, 'SELECT ?c WHERE { ?c skos:prefLabel "nothing" }') == []
+
+
+def test_the_command_line_says_what_is_not_shown(mini_folder):
+    runner = CliRunner()
+    page = runner.invoke(app, ["query", "top-concepts", "-g", str(mini_folder), "-p", "limit=2",
+                               "--format", "csv"])
+    lines = page.stdout.splitlines()
+    assert lines[0] == "concept,type,papers" and len(lines) == 3
+    assert "Rows 1 to 2; the next ones: --param offset=2" in page.stderr
+    missing = runner.invoke(app, ["query", "coauthors", "-g", str(mini_folder), "-p",
+                                  "author=Alice Martn"])
+    assert "No match for author 'Alice Martn'; the nearest: Alice Martin." in missing.stderr
+
+
+def test_import_kg_and_the_query_command_do_not_load_spacy():
+    code = ("import sys, kg, kg.cli; "
+            "print(sorted(m for m in ('spacy', 'pyvis', 'jinja2') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"

@@ -29,7 +29,7 @@ from kg.concepts.base import CONCEPT_TYPES
 from kg.export.registry import register_exporter
 from kg.outputs import OutputFolder
 from kg.store import write_store
-from kg.vocab import DEFAULT_BASE, PREFIXES, Iris
+from kg.vocab import DEFAULT_BASE, PREFIXES, Iris, lookup_key
 
 FORMATS = {
     "turtle": RdfFormat.TURTLE,
@@ -279,6 +279,8 @@ def _concept(out: _Triples, iris: Iris, graph: nx.DiGraph, node: str) -> None:
     concept.text(SKOS.prefLabel, data["label"], "en")
     for alt in data["alt_labels"]:
         concept.text(SKOS.altLabel, alt, "en")
+    for label in (data["label"], *data["alt_labels"]):
+        concept.text(K.lookupKey, lookup_key(label))
     concept.link(SKOS.inScheme, iris.concept_scheme)
     for target, edge in graph.succ[node].items():
         if edge["rel"] == "broader":
@@ -300,6 +302,7 @@ def _graph_triples(graph: nx.DiGraph, iris: Iris) -> _Triples:
             person = out.subject(iris.person(name))
             person.types(FOAF.Person, SCHEMA.Person)
             person.text(FOAF.name, name)
+            person.text(K.lookupKey, lookup_key(name))
         elif kind == "concept":
             _concept(out, iris, graph, node)
             concepts += 1
