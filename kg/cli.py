@@ -138,24 +138,46 @@ def _progress(quiet: bool) -> RichProgress | Silent:
 @_handled
 def build(
     inputs: Inputs,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = pipeline.DEFAULT_OUT,
-    rdf_format: Annotated[list[str], typer.Option(
-        "--format", "-f", help=f"RDF format(s): {', '.join(RDF_FORMATS)}; repeat for several.",
-    )] = ["turtle"],  # noqa: B006 (typer reads list defaults)
-    base: Annotated[str, typer.Option(help="Base IRI of authors, categories and concepts.")] =
-        DEFAULT_BASE,
-    max_nodes: Annotated[int, typer.Option(help="Node budget of the HTML view.", min=1)] = 1500,
-    export: Annotated[list[str], typer.Option(
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Output folder [default: outputs].", show_default=False)] = None,
+    into: Annotated[Path | None, typer.Option(
+        "--into", help="Add the inputs to the build in this folder, with its options: only "
+        "new or changed files are read, only new texts parsed.", show_default=False)] = None,
+    rdf_format: Annotated[list[str] | None, typer.Option(
+        "--format", "-f", help=f"RDF format(s): {', '.join(RDF_FORMATS)}; repeat for several "
+        "[default: turtle].", show_default=False)] = None,
+    base: Annotated[str | None, typer.Option(
+        help=f"Base IRI of authors, categories and concepts [default: {DEFAULT_BASE}].",
+        show_default=False)] = None,
+    max_nodes: Annotated[int | None, typer.Option(
+        help="Node budget of the HTML view [default: 1500].", min=1, show_default=False)] = None,
+    export: Annotated[list[str] | None, typer.Option(
         "--export", "-e", help="Outputs to write; repeat for several "
-        f"({', '.join(exporters.names())}).",
-    )] = list(pipeline.DEFAULT_EXPORTS),  # noqa: B006 (typer reads list defaults)
+        f"({', '.join(exporters.names())}) [default: {', '.join(pipeline.DEFAULT_EXPORTS)}].",
+        show_default=False)] = None,
     concepts: Concepts = None,
     strict: Strict = False,
     quiet: Quiet = False,
 ) -> None:
-    """Build the graph: RDF, an HTML view and a summary (GraphML on request) in --out."""
-    result = pipeline.build(inputs, out, formats=rdf_format, base=base, max_nodes=max_nodes,
-                            exports=export, concepts=concepts or (), progress=_progress(quiet))
+    """Build the graph: RDF, an HTML view and a summary (GraphML on request) in --out, or add
+    digests to an earlier build with --into."""
+    if into is not None:
+        given = [name for name, value in (("--out", out), ("--format", rdf_format),
+                                          ("--base", base), ("--max-nodes", max_nodes),
+                                          ("--export", export)) if value is not None]
+        if given:
+            raise UsageError(f"{', '.join(given)}: --into adds to a build with the options it "
+                             f"was built with; build again with --out to change them")
+        result = pipeline.update(inputs, into, concepts=concepts, progress=_progress(quiet))
+        if result is None:
+            err.print(f"Nothing new: every input is already in {into}.")
+            return
+    else:
+        result = pipeline.build(
+            inputs, out or pipeline.DEFAULT_OUT, formats=rdf_format or ["turtle"],
+            base=base or DEFAULT_BASE, max_nodes=max_nodes or 1500,
+            exports=export or list(pipeline.DEFAULT_EXPORTS), concepts=concepts or (),
+            progress=_progress(quiet))
     _report_account(result.account, quiet)
     if not quiet:
         summary = summarize(result.graph)
@@ -351,7 +373,7 @@ def export_graph(
     # No bars over the graph itself when it goes to the terminal.
     progress = Silent() if sys.stdout.isatty() else _progress(quiet)
     try:
-        with progress.stage(f"Exporting {fmt} (bytes)") as advance:
+        with progress.stage(f"Exporting {fmt} (MiB)") as advance:
             transfer.export_store(store, sys.stdout.buffer, fmt, advance)
     except BrokenPipeError:
         # The reader stopped early (`kg export DIR | head`), which is its choice, not an error;
@@ -376,7 +398,7 @@ def push_graph(
         "--replace", help="Replace the graph's content (PUT) instead of adding to it (POST).",
     )] = False,
     timeout: Annotated[float, typer.Option(
-        help="Wait at most this many seconds for each step: connecting, sending, the answer.",
+        help="Wait at most this many seconds for each step: sending a block, the answer.",
         min=0.1)] = transfer.DEFAULT_TIMEOUT,
     quiet: Quiet = False,
 ) -> None:
@@ -385,8 +407,8 @@ def push_graph(
     if default and graph_iri is not None:
         raise UsageError("give --graph IRI or --default, not both")
     target = transfer.push_target(url, graph_iri)
+    transfer.check_reachable(target, timeout)  # a wrong port is said before any loading
     store = sparql.load_store(folder)
-    transfer.check_reachable(target, timeout)  # a wrong port is said before the dump
     result = transfer.push_store(store, target, replace=replace, timeout=timeout,
                                  progress=_progress(quiet))
     if not quiet:

@@ -2,14 +2,14 @@
 
 The same paper appears in several files and days (new versions, cross-lists, markdown and
 JSONL of one day). It becomes one paper: fields of the newest entry win (highest version,
-then latest digest day, then the later entry read), fields it lacks are kept from older
-entries, and every entry's source stays as provenance.
+then latest digest day, then file and line), fields it lacks are kept from older entries, and
+every entry's source stays as provenance, oldest first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kg.model import Notice, Paper, Rejection
@@ -54,8 +54,11 @@ class Account:
         }
 
 
-def _recency(paper: Paper, order: int) -> tuple[int, str, int]:
-    return (paper.version or 0, paper.source.date or "", order)
+def _recency(paper: Paper) -> tuple[int, str, str, int]:
+    """Which entry is newer: higher version, then later digest day, then file and line, so
+    that the merge does not depend on the order the entries were read in (an update that adds
+    a day gives the same papers as a rebuild from every day)."""
+    return (paper.version or 0, paper.source.date or "", paper.source.path, paper.source.line)
 
 
 def _fold(older: Paper, newer: Paper) -> Paper:
@@ -80,35 +83,29 @@ def _fold(older: Paper, newer: Paper) -> Paper:
 
 
 class PaperMerger:
-    """Accumulates entries into distinct papers; memory grows with papers, not with entries."""
+    """Accumulates entries and merges them, per paper, from oldest to newest."""
 
     def __init__(self) -> None:
-        self._papers: dict[str, tuple[Paper, tuple[int, str, int]]] = {}
-        self._order = 0
+        self._entries: dict[str, list[Paper]] = {}
 
     def add(self, paper: Paper) -> bool:
-        """Add one entry; True when it merged into a paper already seen."""
-        self._order += 1
-        if not paper.sources:
-            paper.sources = [paper.source]
-        key = paper.id
-        rank = _recency(paper, self._order)
-        seen = self._papers.get(key)
-        if seen is None:
-            self._papers[key] = (paper, rank)
-            return False
-        old, old_rank = seen
-        if rank >= old_rank:
-            self._papers[key] = (_fold(old, paper), rank)
-        else:
-            merged = _fold(paper, old)
-            merged.sources = old.sources + paper.sources
-            self._papers[key] = (merged, old_rank)
-        return True
+        """Add one entry; True when it merges into a paper already seen."""
+        seen = self._entries.setdefault(paper.id, [])
+        seen.append(paper)
+        return len(seen) > 1
 
     def papers(self) -> list[Paper]:
         """The distinct papers, sorted by id so every output is deterministic."""
-        return [p for p, _ in sorted(self._papers.values(), key=lambda item: item[0].id)]
+        return [_merged(self._entries[paper_id]) for paper_id in sorted(self._entries)]
+
+
+def _merged(entries: list[Paper]) -> Paper:
+    """The entries of one paper folded from oldest to newest; the entries are not changed."""
+    ordered = [replace(entry, sources=[entry.source]) for entry in sorted(entries, key=_recency)]
+    merged = ordered[0]
+    for newer in ordered[1:]:
+        merged = _fold(merged, newer)
+    return merged
 
 
 def merge(entries: Iterable[Paper]) -> list[Paper]:

@@ -112,16 +112,23 @@ class OutputFolder:
         self._staged[name] = path = _new_file(self.path, name)
         return path
 
-    def stage_dir(self, base: str) -> tuple[str, Path]:
-        """A fresh, empty folder to fill, and the name `commit()` gives it: `base` and a stamp
-        (`store-20261201T101500-1a2b`), new at each build, so that the manifest switches from
-        the old folder to the new one at once and readers of the old one are never disturbed.
-        Folders `base-*` the new manifest does not list are removed at the commit."""
+    def stage_version(self, base: str, suffix: str = "", *, folder: bool = False,
+                      ) -> tuple[str, Path]:
+        """A fresh, empty file (or `folder`) to fill, and the name `commit()` gives it: `base`,
+        a stamp and `suffix` (`store-20261201T101500-1a2b`, `state-...jsonl`), new at each
+        build. Outputs that must agree with each other (the store and the state an update
+        starts from) are written so: the manifest switches from the old ones to the new ones
+        at once, and a build killed between two renames leaves the old set whole. Versions
+        `base-*` the new manifest does not list are removed at the commit."""
         if self._lock is None:
-            raise RuntimeError("stage_dir() outside `with OutputFolder(...)`")
-        name = f"{base}-{time.strftime('%Y%m%dT%H%M%S')}-{os.urandom(2).hex()}"
-        self._staged[name] = path = Path(tempfile.mkdtemp(prefix=f".{name}{_STAGED}",
-                                                           dir=self.path))
+            raise RuntimeError("stage_version() outside `with OutputFolder(...)`")
+        name = f"{base}-{time.strftime('%Y%m%dT%H%M%S')}-{os.urandom(2).hex()}{suffix}"
+        if folder:
+            path = Path(tempfile.mkdtemp(prefix=f".{name}{_STAGED}", dir=self.path))
+            path.chmod(0o777 & ~_umask())  # mkdtemp makes it private
+        else:
+            path = _new_file(self.path, name)
+        self._staged[name] = path
         self._generations.add(base)
         return name, path
 
@@ -191,16 +198,16 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
     return manifest
 
 
-def built_folder(folder: Path, base: str) -> Path | None:
-    """The folder `base-*` (see `OutputFolder.stage_dir`) the latest build wrote, or None."""
+def built_version(folder: Path, base: str) -> Path | None:
+    """The version `base-*` of an output (see `OutputFolder.stage_version`) that the folder's
+    latest build wrote, or None."""
     manifest = read_manifest(folder)
     if manifest is None:
         return None
-    for name, entry in sorted(manifest["files"].items()):
-        if name.startswith(f"{base}-") and isinstance(entry, dict) and entry.get("kind") == \
-                "folder" and _is_plain_name(name):
+    for name in sorted(manifest["files"]):
+        if name.startswith(f"{base}-") and _is_plain_name(name):
             path = folder / name
-            if not path.is_dir():
+            if not path.exists():
                 raise StaleOutput(f"{path} is missing, though {MANIFEST} lists it: build again")
             return path
     return None

@@ -6,11 +6,13 @@ stages, used on their own by `kg extract` and `kg analyze`.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
@@ -22,10 +24,11 @@ from kg.errors import UsageError
 from kg.export import export, exporters
 from kg.export.rdf import FORMATS as RDF_FORMATS
 from kg.graph import build_graph
-from kg.merge import Account, PaperMerger
-from kg.model import Notice, Paper, Rejection
+from kg.merge import Account
+from kg.model import Paper
 from kg.outputs import OutputFolder, check_folder
 from kg.progress import Progress, Silent
+from kg.state import BuildState, read_cache, read_inputs, read_state, write_cache, write_state
 from kg.vocab import DEFAULT_BASE, check_base
 
 DEFAULT_OUT = Path("outputs")
@@ -67,46 +70,25 @@ def read_papers(
 
     Raises `kg.sources.InputError` when an input names nothing.
     """
-    progress = progress or Silent()
     timings = timings or Timings()
     with timings.stage("read"):
-        paths = sources.find_inputs(inputs)
-        account = Account(files=len(paths))
-        merger = PaperMerger()
-        with progress.stage("Reading digests", total=len(paths)) as advance:
-            current: Path | None = None
-            for path, entry in sources.read(paths):
-                if path != current:
-                    if current is not None:
-                        advance(1)
-                    current = path
-                if isinstance(entry, Notice):
-                    account.notices.append(entry)
-                    continue
-                if isinstance(entry, Rejection):
-                    account.rejections.append(entry)
-                    if entry.scope == "entry":  # a file refused is not an entry
-                        account.entries += 1
-                    continue
-                account.entries += 1
-                account.duplicates_merged += merger.add(entry)
-            if current is not None:
-                advance(1)
-        papers = merger.papers()
-        account.distinct_papers = len(papers)
-    return papers, account
+        state = BuildState()
+        read_inputs(state, sources.find_inputs(inputs), progress or Silent())
+        return state.papers()
 
 
 def extract_concepts(
     papers: Sequence[Paper], extractor: str = "spacy", progress: Progress | None = None,
     concepts: Sequence[str | Path] = (), scheme: Scheme | None = None,
+    cache: dict[str, Any] | None = None,
 ) -> Extraction:
     """Concepts of `papers` with the named extractor, placed in `scheme` or else the curated
-    scheme and the user's `concepts` files, with a progress bar per paper."""
+    scheme and the user's `concepts` files, with a progress bar per paper (`cache`: see
+    `kg.concepts.extract`)."""
     progress = progress or Silent()
     with progress.stage("Extracting concepts", total=len(papers)) as advance:
         return extract(papers, extractor=extractor, progress=advance, concepts=concepts,
-                       scheme=scheme)
+                       scheme=scheme, cache=cache)
 
 
 def concept_records(
@@ -154,28 +136,78 @@ def build(
 
     Every option, input path and concepts file is checked before any work (`UsageError`), and
     `out_dir` is locked for the whole build: its files change all at once at the end (see
-    `kg.outputs`), so a build that fails or is killed leaves the previous one whole.
+    `kg.outputs`), so a build that fails or is killed leaves the previous one whole. What was
+    read and what the extractor found are kept in the folder (`kg.state`), for `update`; a
+    text an earlier build of the folder parsed is not parsed again.
     """
     check_build_options(out_dir, formats=formats, base=base, extractor=extractor,
                         max_nodes=max_nodes, exports=exports)
+    options = {"formats": list(formats), "base": base, "extractor": extractor,
+               "concepts": [os.path.abspath(c) for c in concepts], "max_nodes": max_nodes,
+               "exports": list(exports)}
     progress = progress or Silent()
     timings = Timings()
     paths = sources.find_inputs(inputs)
     scheme = load_scheme(concepts)
     with OutputFolder(out_dir) as out:
-        papers, account = read_papers(paths, progress, timings)
-        with timings.stage("extract"):
-            extraction = extract_concepts(papers, extractor, progress, scheme=scheme)
-        with timings.stage("build"):
-            graph = build_graph(papers, extraction)
-            graph.graph["account"] = account.as_dict()
-        files: list[Path] = []
-        options = {"formats": formats, "base": base, "max_nodes": max_nodes}
-        for name in exports:
-            with timings.stage(f"export:{name}"), progress.stage(f"Writing {name}") as advance:
-                files += export(name, graph, out, **options)
-                advance(1)
-        out.commit()
+        state = BuildState(options)
+        with timings.stage("read"):
+            read_inputs(state, paths, progress)
+        return _build(state, scheme, out, progress, timings)
+
+
+def update(
+    inputs: Iterable[str | Path],
+    folder: str | Path = DEFAULT_OUT,
+    *,
+    concepts: Sequence[str | Path] | None = None,
+    progress: Progress | None = None,
+) -> BuildResult | None:
+    """Add digests to the build in `folder`, with the options it was built with (and new
+    `concepts` files, when given); None when nothing is new.
+
+    Only new or changed files are read and only texts no earlier build parsed go through
+    spaCy; everything that spans papers (acronyms, concept placement, counts, the view, the
+    summary) is redone over all of them, so the folder ends as a rebuild from all the inputs
+    would leave it.
+    """
+    progress = progress or Silent()
+    timings = Timings()
+    check_folder(Path(folder))
+    paths = sources.find_inputs(inputs)
+    with OutputFolder(folder) as out:
+        state = read_state(out.path)
+        if concepts is not None:
+            state.options["concepts"] = [os.path.abspath(c) for c in concepts]
+        scheme = load_scheme(state.options["concepts"])
+        with timings.stage("read"):
+            read = read_inputs(state, paths, progress)
+        if not read and concepts is None:
+            return None
+        return _build(state, scheme, out, progress, timings)
+
+
+def _build(state: BuildState, scheme: Scheme, out: OutputFolder, progress: Progress,
+           timings: Timings) -> BuildResult:
+    """Everything after the reading, from the entries `state` holds, committed into `out`."""
+    options = state.options
+    papers, account = state.papers()
+    cache = read_cache(out.path)
+    with timings.stage("extract"):
+        extraction = extract_concepts(papers, options["extractor"], progress, scheme=scheme,
+                                      cache=cache)
+    with timings.stage("build"):
+        graph = build_graph(papers, extraction)
+        graph.graph["account"] = account.as_dict()
+    files: list[Path] = []
+    for name in options["exports"]:
+        with timings.stage(f"export:{name}"), progress.stage(f"Writing {name}") as advance:
+            files += export(name, graph, out, formats=options["formats"], base=options["base"],
+                            max_nodes=options["max_nodes"])
+            advance(1)
+    write_state(out, state)
+    write_cache(out, cache)
+    out.commit()
     return BuildResult(graph, papers, extraction, account, files, timings)
 
 

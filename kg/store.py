@@ -17,14 +17,14 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import UsageError
-from kg.outputs import OutputFolder, built_folder
+from kg.outputs import OutputFolder, built_version
 
 STORE = "store"
 
 
 def write_store(out: OutputFolder, ntriples: Path) -> str:
     """Stage a store holding the triples of an N-Triples file in `out`; its name."""
-    name, path = out.stage_dir(STORE)
+    name, path = out.stage_version(STORE, folder=True)
     store = ox.Store(str(path))
     store.bulk_load(path=ntriples, format=ox.RdfFormat.N_TRIPLES)
     store.flush()
@@ -36,7 +36,7 @@ def write_store(out: OutputFolder, ntriples: Path) -> str:
 def open_store(folder: Path) -> ox.Store:
     """The store of a build folder, read-only. Raises `UsageError` for a folder without one
     (not built, or built by kg before 0.2), saying what to run."""
-    path = built_folder(folder, STORE)
+    path = built_version(folder, STORE)
     if path is None:
         older = sorted(p.name for p in folder.glob("graph.*") if p.is_file())
         hint = (f"it holds {', '.join(older)} from an older kg: run `kg build` again, or query "

@@ -44,8 +44,11 @@ FORMATS = {
 DEFAULT_FORMAT = "nquads"
 _BY_EXTENSION = {f".{rdf_format.file_extension}": name for name, rdf_format in FORMATS.items()}
 
-DEFAULT_TIMEOUT = 300.0  # seconds at each step: connecting, each block sent, the answer
-_BLOCK = 1 << 20  # bytes sent at a time
+# Seconds at each step: each block sent, the answer. A server may load for many minutes before
+# it answers (oxigraph serve: over 3 minutes to replace 2 million triples).
+DEFAULT_TIMEOUT = 3600.0
+_CONNECT_TIMEOUT = 30.0  # a host that does not answer at all is said sooner
+_MIB = 1 << 20  # the unit of the progress bars, and the block sent at a time
 _ANSWER = 1 << 16  # bytes of a failure's answer read for its message
 _TAG = re.compile(r"<[^<>]*+>")  # the tags of an HTML error page (linear: no nesting)
 
@@ -82,13 +85,14 @@ def check_export_file(path: Path) -> None:
 
 def export_store(store: ox.Store, output: BinaryIO, fmt: str,
                  advance: Advance = lambda _k: None) -> int:
-    """Stream `store` into `output` in `fmt` (a name of `FORMATS`); the bytes written.
+    """Stream `store` into `output` in `fmt` (a name of `FORMATS`), calling `advance` at each
+    MiB written; the bytes written.
 
     N-Quads and TriG hold the whole dataset; N-Triples and Turtle the default graph, which is
     where kg builds its graph."""
     rdf_format = FORMATS[fmt]
     writer = _CountingWriter(output, advance)
-    store.dump(cast(IO[bytes], writer), rdf_format,  # pyoxigraph only calls write()
+    store.dump(cast(IO[bytes], writer), rdf_format,  # pyoxigraph calls write() and flush()
                from_graph=None if rdf_format.supports_datasets else ox.DefaultGraph(),
                prefixes=PREFIXES if fmt in ("turtle", "trig") else None)
     return writer.written
@@ -104,7 +108,7 @@ def export_to_file(store: ox.Store, path: Path, fmt: str,
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # as an ordinary new file, not mkstemp's 0600
         with open(fd, "wb") as file, (progress or Silent()).stage(
-                f"Exporting {fmt} (bytes)") as advance:
+                f"Exporting {fmt} (MiB)") as advance:
             written = export_store(store, file, fmt, advance)
             os.fsync(file.fileno())
         os.replace(staged, path)
@@ -174,7 +178,8 @@ def check_reachable(target: PushTarget, timeout: float = DEFAULT_TIMEOUT) -> Non
     parts = urlsplit(target.url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        socket.create_connection((parts.hostname, port), timeout=timeout).close()
+        socket.create_connection((parts.hostname, port),
+                                 timeout=min(timeout, _CONNECT_TIMEOUT)).close()
     except OSError as error:
         raise PushError(f"cannot connect to {target.host}: {_reason(error)}") from None
 
@@ -186,7 +191,7 @@ def push_store(store: ox.Store, target: PushTarget, *, replace: bool = False,
     message when it cannot be sent or the server refuses it."""
     progress = progress or Silent()
     with tempfile.TemporaryFile(prefix="kg-push-") as spool:
-        with progress.stage("Dumping N-Triples (bytes)") as advance:
+        with progress.stage("Dumping N-Triples (MiB)") as advance:
             size = export_store(store, cast(BinaryIO, spool), "ntriples", advance)
         spool.seek(0)
         return _send(spool, size, target, "PUT" if replace else "POST", timeout, progress)
@@ -205,12 +210,13 @@ def _send(body: IO[bytes], size: int, target: PushTarget, method: str, timeout: 
         if target.authorization:
             connection.putheader("Authorization", target.authorization)
         connection.endheaders()
-        with progress.stage(f"Sending to {target.host} (bytes)", total=size) as advance:
-            while block := body.read(_BLOCK):
+        with progress.stage(f"Sending to {target.host} (MiB)", total=-(-size // _MIB)) as advance:
+            while block := body.read(_MIB):
                 connection.send(block)
-                advance(len(block))
-        response = connection.getresponse()
-        answer = response.read(_ANSWER)
+                advance(1)
+        with progress.stage(f"Waiting for {target.host} to load it"):
+            response = connection.getresponse()
+            answer = response.read(_ANSWER)
     except (OSError, http.client.HTTPException) as error:
         raise PushError(f"pushing to {target.url} failed: {_reason(error)}") from None
     finally:
@@ -241,7 +247,8 @@ def _reason(error: BaseException) -> str:
 
 
 class _CountingWriter:
-    """Passes the blocks pyoxigraph writes on to a file, counting them for the progress bar."""
+    """Passes the blocks pyoxigraph writes on to a file, counting them, and advances the
+    progress bar at each MiB."""
 
     def __init__(self, output: BinaryIO, advance: Advance) -> None:
         self.output = output
@@ -250,8 +257,10 @@ class _CountingWriter:
 
     def write(self, block: bytes) -> int:
         self.output.write(block)
+        before = self.written // _MIB
         self.written += len(block)
-        self.advance(len(block))
+        if self.written // _MIB > before:
+            self.advance(self.written // _MIB - before)
         return len(block)
 
     def flush(self) -> None:

@@ -214,9 +214,10 @@ def test_push_to_a_wrong_url_says_what_the_server_said(built: Path, server: str)
                              f"POST /nowhere is not supported by this server\n")
 
 
-def test_push_to_a_closed_port_is_refused_before_the_dump(built: Path) -> None:
+def test_push_to_a_closed_port_is_refused_before_any_work(tmp_path: Path) -> None:
     port = _free_port()  # nothing listens there
-    result = runner.invoke(app, ["push", str(built), f"http://127.0.0.1:{port}/store"])
+    result = runner.invoke(app, ["push", str(tmp_path / "not-built"),
+                                 f"http://127.0.0.1:{port}/store"])
     assert result.exit_code == 2
     assert result.output == (f"error: cannot connect to 127.0.0.1:{port}: connection refused "
                              f"(is the server running, on this port?)\n")

@@ -9,8 +9,9 @@ first use.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from kg.concepts.base import (
     CONCEPT_TYPES,
@@ -33,12 +34,21 @@ __all__ = ["CONCEPT_TYPES", "Concept", "Extraction", "Extractor", "Mention", "Pr
 
 
 def extract(papers: Sequence[Paper], extractor: str = "spacy", progress: Progress | None = None,
-            concepts: Sequence[str | Path] = (), scheme: Scheme | None = None) -> Extraction:
+            concepts: Sequence[str | Path] = (), scheme: Scheme | None = None,
+            cache: MutableMapping[str, Any] | None = None) -> Extraction:
     """Concepts and mentions of `papers` by the extractor registered as `extractor`, placed in
     `scheme`, or else the curated scheme extended by the `concepts` files (see
-    `kg.concepts.scheme.load_scheme`).
+    `kg.concepts.scheme.load_scheme`). `cache` holds what an earlier run found in each text
+    (see `Extractor.prime`); it is updated with this run's.
 
     The scheme loads first: a broken concepts file fails before the long extraction.
     """
     scheme = scheme or load_scheme(concepts)
-    return place(extractors.get(extractor)()(papers, progress), papers, scheme)
+    run = extractors.get(extractor)()
+    if cache is not None:
+        run.prime(cache)
+    extraction = run(papers, progress)
+    if cache is not None:
+        cache.clear()
+        cache.update(run.cache_state())
+    return place(extraction, papers, scheme)

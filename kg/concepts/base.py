@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from kg.model import Paper
 from kg.registry import Registry
@@ -59,9 +59,19 @@ def section_texts(paper: Paper) -> list[tuple[str, str]]:
 
 
 class Extractor(Protocol):
-    """Turns papers into an Extraction; sees the whole build so aliases link across papers."""
+    """Turns papers into an Extraction; sees the whole build so aliases link across papers.
+
+    What it finds in each text alone can be kept between builds (`cache_state`, JSON data)
+    and handed to the next run (`prime`), so that a text is parsed once; the work that spans
+    papers is redone at every run."""
 
     def __call__(self, papers: Sequence[Paper], progress: Progress | None = None) -> Extraction:
+        ...
+
+    def cache_state(self) -> dict[str, Any]:
+        ...
+
+    def prime(self, state: Mapping[str, Any]) -> None:
         ...
 
 

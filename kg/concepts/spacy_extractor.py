@@ -24,12 +24,14 @@ paper's own system; otherwise by its long form ("graph neural network", alias "G
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import pairwise
+from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -755,6 +757,28 @@ def concept_candidates(doc: Doc) -> Doc:
     return doc
 
 
+def text_digest(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
+
+
+def _plain_candidates(found: TextCandidates) -> list[Any]:
+    """Stage 1's result as JSON data: lists of fields, the compactest that JSON reads fast."""
+    return [[[c.start, c.end, c.surface, list(c.words), list(c.positional), c.confidence,
+              c.type, c.acronym, c.qualifiers] for c in found.candidates],
+            [[d.short, d.long, d.short_start, d.long_start] for d in found.definitions],
+            sorted(found.proper)]
+
+
+def _candidates(data: list[Any]) -> TextCandidates:
+    candidates, definitions, proper = data
+    return TextCandidates(
+        [Candidate(s, e, surface, tuple(words), tuple(positional), confidence, kind, acronym,
+                   qualifiers)
+         for s, e, surface, words, positional, confidence, kind, acronym, qualifiers
+         in candidates],
+        [Definition(*d) for d in definitions], set(proper))
+
+
 @cache
 def load_pipeline() -> Language:
     """The English model with only the components the rules read, plus the candidate finder;
@@ -868,12 +892,36 @@ class SpacyExtractor:
     """Rule-based extractor over a small English spaCy model; see the module docstring."""
 
     def __init__(self, nlp: Language | None = None, batch_size: int = BATCH_SIZE) -> None:
-        self.nlp = nlp or load_pipeline()
+        self._nlp = nlp
         self.batch_size = batch_size
+        self._cache: dict[str, TextCandidates] = {}  # text digest -> stage 1's result
+        self._used: set[str] = set()
+
+    @property
+    def nlp(self) -> Language:
+        """The spaCy pipeline, loaded on first use: a build whose texts are all cached never
+        loads it."""
+        if self._nlp is None:
+            self._nlp = load_pipeline()
+        return self._nlp
 
     def candidates(self, texts: Iterable[str]) -> Iterable[TextCandidates]:
-        """Stage 1 over many texts, streamed in order; the rules read them without markup,
-        the evidence quotes them as written."""
+        """Stage 1 over many texts, streamed in order: from the cache, or parsed (the rules
+        read them without markup, the evidence quotes them as written)."""
+        texts = list(texts)
+        digests = [text_digest(text) for text in texts]
+        todo = [text for text, digest in zip(texts, digests, strict=True)
+                if digest not in self._cache]
+        parsed = self._parse(todo)
+        for digest in digests:
+            if digest not in self._cache:
+                self._cache[digest] = next(parsed)
+            self._used.add(digest)
+            yield self._cache[digest]
+
+    def _parse(self, texts: list[str]) -> Iterator[TextCandidates]:
+        if not texts:
+            return
         for doc, text in self.nlp.pipe(((unmarked(t), t) for t in texts), as_tuples=True,
                                        batch_size=self.batch_size):
             found: TextCandidates = doc._.kg_candidates
@@ -881,6 +929,17 @@ class SpacyExtractor:
                 found.candidates = [replace(c, surface=text[c.start:c.end])
                                     for c in found.candidates]
             yield found
+
+    def cache_state(self) -> dict[str, Any]:
+        """What stage 1 found in the texts of the last run, as JSON data, for `prime`."""
+        return {"extractor": NAME, "texts": {
+            digest: _plain_candidates(self._cache[digest]) for digest in sorted(self._used)}}
+
+    def prime(self, state: Mapping[str, Any]) -> None:
+        """Take what an earlier run of the same extractor version found (`cache_state`)."""
+        if state.get("extractor") == NAME:
+            self._cache.update((digest, _candidates(data))
+                               for digest, data in state.get("texts", {}).items())
 
     def __call__(self, papers: Sequence[Paper], progress: Progress | None = None) -> Extraction:
         found, definitions = self._read(papers, progress)

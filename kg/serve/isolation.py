@@ -14,11 +14,13 @@ only the query can tell (its form, hence its format, or its error) is decided in
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import os
 import resource
 import select
 import signal
+import stat
 import threading
 import time
 from collections.abc import Callable
@@ -29,6 +31,7 @@ from kg.errors import describe
 from kg.query import QueryError
 
 MiB = 1 << 20
+GiB = 1 << 30
 CHUNK = 1 << 16
 MAX_MESSAGE = 4096  # bytes of an error message a child sends; a pipe holds more unread
 
@@ -64,11 +67,12 @@ class Limits:
 
 class Isolator:
     """Runs work in killable children, and knows the live ones so that a shutdown kills them
-    (a child holds the listening socket: the port is free only once it is gone)."""
+    instead of leaving them to run until their timeout."""
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self._live: set[int] = set()  # forked and not yet reaped, so never a reused pid
+        self._stopping = False
         # Held from the pipes' creation to the closing of their write ends in the parent, so
         # that no other thread forks a child holding them (the reader would never see EOF).
         self._lock = threading.Lock()
@@ -103,6 +107,7 @@ class Isolator:
     def kill_all(self) -> None:
         """Kill every child still running (their threads then see EOF and reap them)."""
         with self._lock:
+            self._stopping = True
             for pid in self._live:
                 os.kill(pid, signal.SIGKILL)
 
@@ -124,7 +129,7 @@ class Isolator:
             received += chunk
             if len(received) > limit:
                 return Reply.text(503, f"the answer is larger than "
-                                       f"{self.limits.max_bytes / MiB:g} MiB and was stopped; "
+                                       f"{_size(self.limits.max_bytes)} and was stopped; "
                                        f"narrow the query (a LIMIT) or start kg serve with a "
                                        f"larger --max-result")
 
@@ -135,12 +140,14 @@ class Isolator:
             code, _, media_type = header.decode().partition(" ")
             return Reply(int(code), media_type, body)
         message = os.read(error_read, MAX_MESSAGE).decode(errors="replace")
+        if self._stopping and os.WIFSIGNALED(status):
+            return Reply.text(503, "kg serve is stopping: the query was stopped")
         if os.waitstatus_to_exitcode(status) == _QUERY_ERROR:
             return Reply.text(400, message)
         if message:
             return Reply.text(500, f"the query failed: {message}")
-        return Reply.text(503, f"the query needed more than {self.limits.memory / (1 << 30):g} "
-                               f"GiB of memory and was stopped; narrow it")
+        return Reply.text(503, f"the query needed more than {_size(self.limits.memory)} of "
+                               f"memory and was stopped; narrow it")
 
 
 _QUERY_ERROR = 1
@@ -148,12 +155,13 @@ _FAILURE = 2
 
 
 def _child(work: Work, data_write: int, error_write: int, memory: int) -> None:
-    """The forked process: default signals (Ctrl-C reaches it too), no crash report on stderr,
-    its address space capped at what it has plus `memory`; it never returns. Out of memory, the
-    query engine aborts it, or Python raises MemoryError: either way it leaves no message, and
-    the parent says what the budget was."""
+    """The forked process: no sockets of the server's, default signals (Ctrl-C reaches it too),
+    no crash report on stderr, its address space capped at what it has plus `memory`; it never
+    returns. Out of memory, the query engine aborts it, or Python raises MemoryError: either
+    way it leaves no message, and the parent says what the budget was."""
     code = _FAILURE
     try:
+        _close_sockets()
         signal.set_wakeup_fd(-1)
         for number in (signal.SIGINT, signal.SIGTERM):
             signal.signal(number, signal.SIG_DFL)
@@ -179,6 +187,20 @@ def _child(work: Work, data_write: int, error_write: int, memory: int) -> None:
         os.write(error_write, describe(error).encode()[:MAX_MESSAGE])
     finally:
         os._exit(code)
+
+
+def _size(count: int) -> str:
+    return f"{count / GiB:g} GiB" if count >= GiB else f"{count / MiB:g} MiB"
+
+
+def _close_sockets() -> None:
+    """Close the copies of the server's sockets a fork gives: a connection the server closes
+    must end for its client, and a port the server leaves must be free, whatever runs here.
+    Other files stay open: an on-disk store reads through them."""
+    for name in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):  # the listing's own descriptor, closed by now
+            if stat.S_ISSOCK(os.fstat(int(name)).st_mode):
+                os.close(int(name))
 
 
 def _address_space() -> int:

@@ -32,7 +32,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from kg.query import Value, run_query, saved_queries
+from kg.query import SavedQuery, Value, run_query, saved_queries
 from kg.serve.isolation import Work, Writer
 from kg.serve.service import COMMON_HEADERS, Refused, Service, read_body
 
@@ -44,7 +44,7 @@ def render_page(label: str) -> tuple[str, str]:
     """The query page with the saved queries in it, and the Content-Security-Policy that
     allows exactly its inline script and style."""
     template = resources.files("kg.serve").joinpath(PAGE).read_text("utf-8")
-    data = {"graph": label, "queries": [_describe(name) for name in saved_queries()]}
+    data = {"graph": label, "queries": [_describe(q) for q in saved_queries().values()]}
     # JSON inside <script>: no "<" may close the element early, whatever a text holds.
     embedded = (json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
                 .replace(">", "\\u003e").replace("&", "\\u0026"))
@@ -52,7 +52,7 @@ def render_page(label: str) -> tuple[str, str]:
         "default-src 'none'",
         f"script-src {_hashes(template, 'script')}",
         f"style-src {_hashes(template, 'style')}",
-        "connect-src 'self'", "img-src 'self'", "base-uri 'none'", "form-action 'none'",
+        "connect-src 'self'", "img-src 'self' data:", "base-uri 'none'", "form-action 'none'",
         "frame-ancestors 'none'",
     ])
     return template.replace(DATA_SLOT, embedded), policy
@@ -66,8 +66,7 @@ def _hashes(template: str, element: str) -> str:
         for b in blocks)
 
 
-def _describe(name: str) -> dict[str, Any]:
-    saved = saved_queries()[name]
+def _describe(saved: SavedQuery) -> dict[str, Any]:
     return {"name": saved.name, "description": saved.description, "text": saved.text,
             "parameters": [{"name": p.name, "description": p.description,
                             "default": p.default} for p in saved.parameters]}
@@ -79,7 +78,8 @@ async def page(request: Request) -> Response:
 
 
 async def list_saved(request: Request) -> Response:
-    return JSONResponse([_describe(name) for name in saved_queries()], headers=COMMON_HEADERS)
+    return JSONResponse([_describe(q) for q in saved_queries().values()],
+                        headers=COMMON_HEADERS)
 
 
 async def run_saved(request: Request) -> Response:

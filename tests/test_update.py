@@ -1,0 +1,186 @@
+"""Daily updates: `kg build NEW --into DIR` gives what a rebuild from every input gives.
+
+Real June days (three of the smallest, so that the suite stays quick) are built whole and in
+two orders of updates; the Turtle, written from sorted triples, must be the same bytes. Then
+what an update must not do: read or parse again what is already in, lose a source, leave a
+paper's concepts stale when a new day changes them, or break the folder when it is killed.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import kg
+from kg.cli import app
+from kg.concepts import spacy_extractor
+from kg.query import load_store, run_query
+from kg.state import read_state
+
+DAYS = [f"2026-06-{day}_AI_enhanced_Chinese.jsonl" for day in ("15", "25", "29")]
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def days(corpus: Path) -> list[Path]:
+    return [corpus / "daily-jsonl" / day for day in DAYS]
+
+
+@pytest.fixture(scope="module")
+def whole(days: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("whole")
+    kg.build(days, out)
+    return out
+
+
+@pytest.mark.parametrize("first", [1, 2], ids=["1 then 2", "2 then 1"])
+def test_an_update_gives_the_bytes_of_a_rebuild(first: int, days: list[Path], whole: Path,
+                                               tmp_path: Path) -> None:
+    kg.build(days[:first], tmp_path)
+    result = kg.update(days[first:], tmp_path)
+    assert result is not None
+    assert (tmp_path / "graph.ttl").read_bytes() == (whole / "graph.ttl").read_bytes()
+    for name in ("summary.json",):
+        updated = json.loads((tmp_path / name).read_text("utf-8"))
+        rebuilt = json.loads((whole / name).read_text("utf-8"))
+        assert updated["nodes"] == rebuilt["nodes"] and updated["edges"] == rebuilt["edges"]
+    assert len(load_store(tmp_path)) == len(load_store(whole))
+
+
+def test_the_seed_plus_variants_as_an_update(seed: Path, corpus: Path, tmp_path: Path) -> None:
+    variants = [corpus / "variants" / name for name in (
+        "ZL-Asica__2025-09-18.md", "arxiv.py__arxiv-api-atom__id_list=1111.2011v2.xml",
+        "arxiv-browse__0704.0001.abs", "hepcrawl__oai-pmh-arXiv__sample_arxiv_record0.xml")]
+    kg.build([seed, *variants], tmp_path / "whole")
+    kg.build([seed], tmp_path / "updated")
+    kg.update(variants, tmp_path / "updated")
+    assert ((tmp_path / "updated" / "graph.ttl").read_bytes()
+            == (tmp_path / "whole" / "graph.ttl").read_bytes())
+
+
+def test_what_is_already_in_is_neither_read_nor_parsed(
+        days: list[Path], whole: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "copy"
+    shutil.copytree(whole, folder)
+    before = (folder / "manifest.json").read_bytes()
+
+    def never() -> None:
+        raise AssertionError("spaCy was loaded for texts already parsed")
+
+    monkeypatch.setattr(spacy_extractor, "load_pipeline", never)
+    assert kg.update(days, folder) is None  # every day is in: nothing to do
+    assert (folder / "manifest.json").read_bytes() == before
+    renamed = tmp_path / "2026-06-15-again.jsonl"  # the same texts under another name
+    shutil.copy(days[0], renamed)
+    assert kg.update([renamed], folder) is not None  # read, merged, not parsed
+    result = runner.invoke(app, ["build", str(days[1]), "--into", str(folder)])
+    assert result.exit_code == 0 and "Nothing new: every input is already in" in result.output
+
+
+def _day(path: Path, records: list[dict[str, object]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+    return path
+
+
+def test_a_newer_version_wins_and_every_source_stays(tmp_path: Path) -> None:
+    old = {"id": "2606.00001v1", "title": "A first title", "authors": ["Ada Lovelace"],
+           "categories": ["cs.LG"], "summary": "We study sparse attention."}
+    new = {**old, "id": "2606.00001v2", "title": "A better title"}
+    kg.build([_day(tmp_path / "2026-06-01.jsonl", [old])], tmp_path / "out")
+    kg.update([_day(tmp_path / "2026-06-02.jsonl", [new])], tmp_path / "out")
+    store = load_store(tmp_path / "out")
+    rows = run_query(store, "SELECT ?t ?v WHERE { ?p dcterms:title ?t ; kg:version ?v }").rows
+    assert rows == [("A better title", 2)]
+    digests = run_query(store, "SELECT ?d WHERE { ?p a kg:Paper ; prov:wasDerivedFrom ?d } "
+                               "ORDER BY ?d")
+    assert [str(d).rsplit("/", 1)[1] for (d,) in digests.rows] == [
+        "2026-06-01.jsonl", "2026-06-02.jsonl"]
+
+
+def test_a_new_day_changes_the_concepts_of_papers_already_in(tmp_path: Path) -> None:
+    """An acronym used bare in one day and defined in the next: after the update, the first
+    day's paper links the concept with its long form, as a rebuild would."""
+    bare = {"id": "2606.00011", "title": "Scaling QZTX to long contexts", "categories": ["cs.CL"],
+            "summary": "We scale QZTX to long contexts and report gains with QZTX."}
+    defining = {"id": "2606.00012", "title": "Quantized zonal token exchange",
+                "categories": ["cs.CL"],
+                "summary": "We introduce quantized zonal token exchange (QZTX), a new method."}
+    first = _day(tmp_path / "2026-06-01.jsonl", [bare])
+    second = _day(tmp_path / "2026-06-02.jsonl", [defining])
+    kg.build([first], tmp_path / "out")
+    kg.build([first, second], tmp_path / "whole")
+    result = kg.update([second], tmp_path / "out")
+    assert result is not None
+    lookup = ("SELECT ?alias WHERE { <https://arxiv.org/abs/2606.00011> kg:mentions ?c . "
+              "?c skos:altLabel ?alias }")
+    aliases = {row[0] for row in run_query(load_store(tmp_path / "out"), lookup).rows}
+    assert "quantized zonal token exchange" in aliases
+    assert ((tmp_path / "out" / "graph.ttl").read_bytes()
+            == (tmp_path / "whole" / "graph.ttl").read_bytes())
+
+
+def test_a_new_concepts_file_is_applied_without_new_inputs(days: list[Path], whole: Path,
+                                                          tmp_path: Path, seed: Path) -> None:
+    folder = tmp_path / "copy"
+    shutil.copytree(whole, folder)
+    concepts = seed.parents[1] / "my-concepts.tsv"
+    result = kg.update([], folder, concepts=[concepts])
+    assert result is not None
+    assert read_state(folder).options["concepts"] == [str(concepts.resolve())]
+
+
+def test_into_checks_its_options_and_folder(days: list[Path], tmp_path: Path) -> None:
+    mixed = runner.invoke(app, ["build", str(days[0]), "--into", str(tmp_path), "-f", "trig"])
+    assert mixed.exit_code == 2 and "--format: --into adds to a build with the options" in \
+        mixed.output
+    empty = runner.invoke(app, ["build", str(days[0]), "--into", str(tmp_path)])
+    assert empty.exit_code == 2 and "holds no build kg can add to" in empty.output
+
+
+# An update run in a child process that SIGKILLs itself at the n-th rename of its commit or
+# at the start of its n-th export: then the folder must be the old build or the new one.
+KILLER = """
+import os, signal, sys
+import kg.export.registry as registry
+moment, count = sys.argv[1], int(sys.argv[2])
+calls = [0]
+def kill_at(real):
+    def wrapped(*args, **kwargs):
+        calls[0] += 1
+        if calls[0] == count:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(*args, **kwargs)
+    return wrapped
+if moment == "rename":
+    os.replace = kill_at(os.replace)
+else:
+    import kg.pipeline
+    kg.pipeline.export = kill_at(registry.export)
+from kg.cli import app
+app(sys.argv[3:])
+"""
+
+
+@pytest.mark.parametrize(("moment", "count"), [("export", 2), ("rename", 2), ("rename", 8)])
+def test_an_update_killed_at_any_moment_leaves_a_usable_folder(
+        moment: str, count: int, days: list[Path], tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    kg.build(days[:2], folder)
+    before = {row[0] for row in run_query(load_store(folder), "SELECT ?id { ?p kg:arxivId ?id }",
+                                          {}).rows}
+    done = subprocess.run(
+        [sys.executable, "-c", KILLER, moment, str(count), "build", str(days[2]), "--into",
+         str(folder), "-q"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == -9, done.stderr
+    ids = {row[0] for row in run_query(load_store(folder), "SELECT ?id { ?p kg:arxivId ?id }",
+                                       {}).rows}
+    assert ids == before or ids > before  # the old build, or the whole new one
+    read_state(folder)  # the state the manifest names is whole
+    assert kg.update(days[2:], folder) is not None or ids > before
+    assert not [p.name for p in folder.iterdir() if ".kg-tmp-" in p.name]
