@@ -12,18 +12,18 @@ The Python API mirrors the command line:
 SPARQL: `kg.query.run_query(kg.query.load_store("outputs"), text, {"name": "value"})`.
 """
 
-from kg.pipeline import (
-    BuildResult,
-    analyze_graph,
-    build,
-    concept_records,
-    extract_concepts,
-    read_papers,
-    update,
-)
-
 __all__ = [
     "BuildResult", "analyze_graph", "build", "concept_records", "extract_concepts", "read_papers",
     "update",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """The API functions, imported from `kg.pipeline` on first use: `import kg` stays light
+    for the commands that do not build (`kg query` does not need networkx)."""
+    if name in __all__:
+        from kg import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module 'kg' has no attribute {name!r}")

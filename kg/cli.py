@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from pyoxigraph import Store
@@ -27,16 +27,17 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from kg import pipeline, transfer
 from kg import query as sparql
 from kg import serve as serving
+from kg import transfer
 from kg.concepts.base import CONCEPT_TYPES
 from kg.concepts.scheme import load_scheme
 from kg.errors import UsageError, debugging, describe, set_debug
 from kg.export import exporters
 from kg.export.rdf import FORMATS as RDF_FORMATS
+from kg.export.registry import DEFAULT_EXPORTS
 from kg.export.summary import summarize
-from kg.merge import Account
+from kg.outputs import DEFAULT_OUT
 from kg.progress import Advance, Silent
 from kg.sources import find_inputs
 from kg.vocab import DEFAULT_BASE
@@ -61,6 +62,9 @@ Concepts = Annotated[list[Path] | None, typer.Option(
 GraphDir = Annotated[Path, typer.Option("--graph", "-g", help="Folder `kg build` wrote.")]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+if TYPE_CHECKING:
+    from kg.merge import Account
 
 
 @app.callback()
@@ -153,7 +157,7 @@ def build(
         help="Node budget of the HTML view [default: 1500].", min=1, show_default=False)] = None,
     export: Annotated[list[str] | None, typer.Option(
         "--export", "-e", help="Outputs to write; repeat for several "
-        f"({', '.join(exporters.names())}) [default: {', '.join(pipeline.DEFAULT_EXPORTS)}].",
+        f"({', '.join(exporters.names())}) [default: {', '.join(DEFAULT_EXPORTS)}].",
         show_default=False)] = None,
     concepts: Concepts = None,
     strict: Strict = False,
@@ -161,6 +165,8 @@ def build(
 ) -> None:
     """Build the graph: RDF, an HTML view and a summary (GraphML on request) in --out, or add
     digests to an earlier build with --into."""
+    from kg import pipeline  # networkx and the extractor: not for `kg query`
+
     if into is not None:
         given = [name for name, value in (("--out", out), ("--format", rdf_format),
                                           ("--base", base), ("--max-nodes", max_nodes),
@@ -174,9 +180,9 @@ def build(
             return
     else:
         result = pipeline.build(
-            inputs, out or pipeline.DEFAULT_OUT, formats=rdf_format or ["turtle"],
+            inputs, out or DEFAULT_OUT, formats=rdf_format or ["turtle"],
             base=base or DEFAULT_BASE, max_nodes=max_nodes or 1500,
-            exports=export or list(pipeline.DEFAULT_EXPORTS), concepts=concepts or (),
+            exports=export or list(DEFAULT_EXPORTS), concepts=concepts or (),
             progress=_progress(quiet))
     _report_account(result.account, quiet)
     if not quiet:
@@ -204,6 +210,8 @@ def extract(
     quiet: Quiet = False,
 ) -> None:
     """Print each paper's concepts, one JSON line per paper: {"id", "concepts": [...]}."""
+    from kg import pipeline  # networkx and the extractor: not for `kg query`
+
     if output_format != "jsonl":
         raise UsageError(f"unknown output format {output_format!r} (choose from: jsonl)")
     wanted = {t.strip() for t in types.split(",")} if types else None
@@ -229,7 +237,7 @@ def query(
     query_text: Annotated[str | None, typer.Argument(
         metavar="QUERY", help="SPARQL text, a .rq file, or the name of a saved query.",
         show_default=False)] = None,
-    graph: GraphDir = pipeline.DEFAULT_OUT,
+    graph: GraphDir = DEFAULT_OUT,
     param: Annotated[list[str] | None, typer.Option(
         "--param", "-p", help="A parameter NAME=VALUE, bound as a value (repeatable).",
         show_default=False)] = None,
@@ -300,7 +308,7 @@ def _say_what_is_not_shown(result: sparql.QueryResult, store: Store, text: str,
 @app.command()
 @_handled
 def analyze(
-    graph: GraphDir = pipeline.DEFAULT_OUT,
+    graph: GraphDir = DEFAULT_OUT,
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Output folder (default: the graph folder).", show_default=False,
     )] = None,
@@ -308,6 +316,8 @@ def analyze(
     quiet: Quiet = False,
 ) -> None:
     """Co-author and concept co-occurrence networks: a Markdown report and GraphML for Gephi."""
+    from kg import pipeline  # networkx and the extractor: not for `kg query`
+
     files = pipeline.analyze_graph(graph, out, top=top)
     if not quiet:
         for path in files:
@@ -318,7 +328,7 @@ def analyze(
 @_handled
 def serve(
     graph: Annotated[Path, typer.Argument(
-        metavar="DIR", help="Folder `kg build` wrote (or an RDF file).")] = pipeline.DEFAULT_OUT,
+        metavar="DIR", help="Folder `kg build` wrote (or an RDF file).")] = DEFAULT_OUT,
     host: Annotated[str, typer.Option(
         help="Address to listen on; the default keeps the server to this machine.",
     )] = serving.DEFAULT_HOST,

@@ -33,6 +33,7 @@ from typing import Any
 
 from kg.errors import UsageError
 
+DEFAULT_OUT = Path("outputs")
 MANIFEST = "manifest.json"
 LOCK = ".kg.lock"
 _STAGED = ".kg-tmp-"  # in the names of staged files: `.graph.ttl.kg-tmp-1a2b3c`

@@ -23,18 +23,14 @@ from kg.concepts.scheme import Scheme, load_scheme
 from kg.errors import UsageError
 from kg.export import export, exporters
 from kg.export.rdf import FORMATS as RDF_FORMATS
+from kg.export.registry import DEFAULT_EXPORTS
 from kg.graph import build_graph
 from kg.merge import Account
 from kg.model import Paper
-from kg.outputs import OutputFolder, check_folder
+from kg.outputs import DEFAULT_OUT, OutputFolder, check_folder
 from kg.progress import Progress, Silent
 from kg.state import BuildState, read_cache, read_inputs, read_state, write_cache, write_state
 from kg.vocab import DEFAULT_BASE, check_base
-
-DEFAULT_OUT = Path("outputs")
-# GraphML of the whole graph is opt-in (`--export graphml`): it is as large as the Turtle and
-# slow to write; `kg analyze` writes the co-author and concept networks Gephi users want.
-DEFAULT_EXPORTS = ("rdf", "html", "summary")
 
 
 @dataclass

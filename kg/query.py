@@ -198,13 +198,13 @@ def resolve_query(query: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class _Bindings:
+class Bindings:
     values: dict[str, str]  # variable -> value, for the variables the query uses
     limit: int | None  # rows of the page; None: every row (a query without a header)
     offset: int
 
 
-def _bindings(text: str, params: Mapping[str, str]) -> _Bindings:
+def bind(text: str, params: Mapping[str, str]) -> Bindings:
     """The values to bind (with declared defaults and `?NAME_key` forms) and the page; checks
     the parameters' names and the page's numbers first."""
     header = parse_header(text)
@@ -214,7 +214,7 @@ def _bindings(text: str, params: Mapping[str, str]) -> _Bindings:
         if unknown:
             raise QueryError(f"unknown parameter {', '.join(unknown)}; this query's variables: "
                              f"{', '.join(sorted(used)) or 'none'}")
-        return _Bindings(dict(params), None, 0)
+        return Bindings(dict(params), None, 0)
     declared = {p.name: p for p in header.parameters}
     paging = {"limit": str(PAGE), "offset": "0"}
     defaults = {name: p.default for name, p in declared.items() if p.default is not None}
@@ -230,7 +230,7 @@ def _bindings(text: str, params: Mapping[str, str]) -> _Bindings:
     offset = _whole(values.pop("offset"), "offset", 0)
     keys = {f"{name}_key": lookup_key(value) for name, value in values.items()}
     bound = {name: value for name, value in (values | keys).items() if name in used}
-    return _Bindings(bound, limit, offset)
+    return Bindings(bound, limit, offset)
 
 
 def _whole(text: str, name: str, least: int) -> int:
@@ -285,9 +285,9 @@ def run_query(store: ox.Store, query: str, params: Mapping[str, str] | None = No
     if "SERVICE" in sparql_keywords(query):
         raise QueryError("SERVICE is refused: kg answers from the local graph only and never "
                          "queries other endpoints over the network")
-    bindings = _bindings(query, params or {})
+    bound = bind(query, params or {})
     substitutions = {ox.Variable(name): _term(value)
-                     for name, value in bindings.values.items()}
+                     for name, value in bound.values.items()}
     try:
         result = store.query(query, prefixes=PREFIXES, substitutions=substitutions or None)
     except SyntaxError as error:
@@ -296,19 +296,19 @@ def run_query(store: ox.Store, query: str, params: Mapping[str, str] | None = No
         raise QueryError(f"cannot run the query: {error}") from None
     if isinstance(result, ox.QueryBoolean):
         return QueryResult(["ask"], [(bool(result),)])
-    cap = min((n for n in (bindings.limit, max_rows) if n is not None), default=None)
-    start = bindings.offset
+    cap = min((n for n in (bound.limit, max_rows) if n is not None), default=None)
+    start = bound.offset
     stop = None if cap is None else start + cap + 1  # one more tells whether rows were cut
     if isinstance(result, ox.QueryTriples):
         variables = ["subject", "predicate", "object"]
         rows = [tuple(python_value(t) for t in (tr.subject, tr.predicate, tr.object))
                 for tr in islice(result, start, stop)]
     else:
-        variables = [v.value for v in result.variables if v.value not in bindings.values]
+        variables = [v.value for v in result.variables if v.value not in bound.values]
         rows = [tuple(python_value(solution[v]) for v in variables)
                 for solution in islice(result, start, stop)]
     truncated = cap is not None and len(rows) > cap
-    paged = bindings.limit is not None and cap == bindings.limit
+    paged = bound.limit is not None and cap == bound.limit
     return QueryResult(variables, rows[:cap], truncated, paged, start)
 
 

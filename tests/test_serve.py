@@ -445,7 +445,7 @@ def _first_line(process: subprocess.Popen) -> str:
     return process.stderr.readline()
 
 
-def test_the_command_serves_on_loopback_stops_long_queries_and_shuts_down_cleanly(folder):
+def test_the_command_serves_on_loopback_and_stops_long_queries(folder):
     with command(str(folder), "--timeout", "1") as (process, base):
         port = int(base.rsplit(":", 1)[1])
         assert base.startswith("http://127.0.0.1:")
@@ -454,11 +454,24 @@ def test_the_command_serves_on_loopback_stops_long_queries_and_shuts_down_cleanl
         assert answer.status == 503
         assert answer.text.startswith("the query ran longer than 1 s and was stopped")
         assert triple_count(base) > 1000  # the next query is answered
-        children = _children(process.pid)
+        process.send_signal(signal.SIGINT)
+        assert process.wait(WAIT) == 0
+
+
+def test_ctrl_c_stops_the_queries_under_way_and_frees_the_port(folder):
+    with command(str(folder)) as (process, base):
+        port = int(base.rsplit(":", 1)[1])
+        long_query = threading.Thread(target=get, args=(base, CARTESIAN), daemon=True)
+        long_query.start()
+        deadline = time.monotonic() + WAIT
+        while not (children := _children(process.pid)):
+            assert time.monotonic() < deadline, "the long query never started"
+            time.sleep(0.01)
         process.send_signal(signal.SIGINT)
         assert process.wait(WAIT) == 0
         assert port_is_free(port)
         assert not any(Path(f"/proc/{pid}").exists() for pid in children)
+        long_query.join(WAIT)
 
 
 def _children(pid: int) -> list[int]:

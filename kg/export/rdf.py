@@ -20,8 +20,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 from pyoxigraph import Literal, NamedNode, RdfFormat, parse, serialize
 
 from kg import taxonomy
@@ -30,6 +30,9 @@ from kg.export.registry import register_exporter
 from kg.outputs import OutputFolder
 from kg.store import write_store
 from kg.vocab import DEFAULT_BASE, PREFIXES, Iris, lookup_key
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 FORMATS = {
     "turtle": RdfFormat.TURTLE,

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from kg.outputs import OutputFolder, writing
 from kg.registry import Registry
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 Exporter = Callable[..., list[Path]]  # (graph, out, **options) -> files staged
 
 exporters: Registry[Exporter] = Registry("exporter")
+# GraphML of the whole graph is opt-in (`--export graphml`): it is as large as the Turtle and
+# slow to write; `kg analyze` writes the co-author and concept networks Gephi users want.
+DEFAULT_EXPORTS = ("rdf", "html", "summary")
 
 
 def register_exporter(name: str) -> Callable[[Exporter], Exporter]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from kg.export.registry import register_exporter
 from kg.outputs import OutputFolder
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 MAX_LISTED_REJECTIONS = 50
 

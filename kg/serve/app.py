@@ -2,8 +2,8 @@
 
 `create_app` assembles the routes of each part (`kg.serve.sparql`: the endpoint;
 `kg.serve.pages`: the query page and its API) over one `Service`; a new page is one more
-module with its `routes`, added here. `run_server` binds the socket itself (so that port 0 works and
-a port in use is a one-line error) and runs uvicorn on it until Ctrl-C or SIGTERM.
+module with its `routes`, added here. `run_server` binds the socket itself (so that port 0
+works and a port in use is a one-line error) and runs uvicorn on it until Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def create_app(store: ox.Store, *, label: str = "graph", timeout: float = DEFAUL
 
 
 def run_server(app: Starlette, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-          announce: Callable[[str], None] = print) -> None:
+               announce: Callable[[str], None] = print) -> None:
     """Serve `app` on `host:port` (port 0: a free one) until interrupted; `announce` gets the
     address once it listens."""
     listener = bind(host, port)

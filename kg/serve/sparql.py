@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from kg.query import MAX_QUERY_CHARS, QueryError, sparql_keywords
+from kg.query import MAX_QUERY_CHARS, QueryError, sparql_keywords, syntax_message
 from kg.serve.isolation import Reply, Work, Writer
 from kg.serve.service import Refused, Service, read_body, response
 from kg.vocab import PREFIXES
@@ -191,7 +191,7 @@ def _evaluate(store: ox.Store, query: str, accept: str, default_graph: list[Grap
             result = store.query(query, prefixes=PREFIXES, default_graph=default_graph or None,
                                  named_graphs=named_graphs or None)
         except SyntaxError as error:
-            raise QueryError(f"invalid SPARQL: {error}") from None
+            raise QueryError(syntax_message(query, error)) from None
         if isinstance(result, ox.QueryTriples):
             graph_format = negotiate(accept, GRAPH_FORMATS)
             if graph_format is None:
