@@ -276,7 +276,6 @@ def query(
             raise UsageError(f"--param {item!r}: write it as NAME=VALUE")
         params[name.strip()] = value
     text = sparql.resolve_query(query_text)
-    sparql.check_query(text, params)  # before the graph is loaded: a typo costs no wait
     store = sparql.load_store(graph)
     result = sparql.run_limited(store, text, params, timeout=timeout, max_rows=max_rows)
     if output_format == "table":

@@ -38,7 +38,8 @@ def open_store(folder: Path) -> ox.Store:
     (not built, or built by kg before 0.2), saying what to run."""
     path = built_version(folder, STORE)
     if path is None:
-        older = sorted(p.name for p in folder.glob("graph.*") if p.is_file())
+        older = sorted(p.name for p in folder.glob("graph.*")
+                       if p.suffix in (".ttl", ".nt", ".nq", ".trig", ".jsonld", ".rdf"))
         hint = (f"it holds {', '.join(older)} from an older kg: run `kg build` again, or query "
                 f"the file with --graph {folder / older[0]}" if older
                 else "run `kg build` with this folder as output first")
