@@ -96,6 +96,9 @@ class Iris:
     def extractor(self, name: str) -> str:
         return f"{self.base}extractor/{_segment(name)}"
 
+    def standing(self, scope: str, rank: int) -> str:
+        return f"{self.base}standing/{_segment(scope)}/{rank}"
+
     @property
     def category_scheme(self) -> str:
         return f"{self.base}scheme/arxiv-taxonomy"
@@ -107,5 +110,5 @@ class Iris:
     def prefixes(self) -> dict[str, str]:
         """Turtle prefixes for every IRI this build mints, so the files stay short and readable."""
         kinds = ("person", "category", "archive", "group", "concept", "authorship", "mention",
-                 "digest", "extractor", "scheme")
+                 "digest", "extractor", "scheme", "standing")
         return {"arxiv": "https://arxiv.org/abs/", **{k: f"{self.base}{k}/" for k in kinds}}

@@ -270,3 +270,18 @@ def test_import_kg_and_the_query_command_do_not_load_spacy():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("category", [None, "cs.LG", "cs.CV"])
+def test_the_standings_are_the_counts_sparql_would_give(store, category):
+    """The rankings counted at build time against the same counts made by SPARQL."""
+    scope = f'?p dcterms:subject/skos:notation "{category}" .' if category else ""
+    counted = run_query(store, f"""
+        SELECT ?concept (COUNT(DISTINCT ?p) AS ?n) WHERE {{
+          {scope} ?p kg:mentions ?c . ?c skos:prefLabel ?concept }}
+        GROUP BY ?c ?concept ORDER BY DESC(?n) LCASE(STR(?concept)) ?c""").rows
+    if category:
+        ranked = saved(store, "concepts-of-category", category=category, limit="1000").rows
+    else:
+        ranked = saved(store, "top-concepts", limit="1000").rows
+    assert [(row[0], row[-1]) for row in ranked] == counted and counted
