@@ -40,6 +40,7 @@ from kg.export.summary import summarize
 from kg.outputs import DEFAULT_OUT
 from kg.progress import Advance, Silent
 from kg.sources import find_inputs
+from kg.store import LiveStore
 from kg.vocab import DEFAULT_BASE
 
 app = typer.Typer(
@@ -342,12 +343,14 @@ def serve(
     """Serve the graph over the SPARQL 1.1 Protocol at /sparql, with a query page at /.
 
     Read-only: updates and SERVICE are refused. Each query runs in a child process, stopped
-    past --timeout, a memory budget or --max-result. Ctrl-C stops the server.
+    past --timeout, a memory budget or --max-result. A new build or update of DIR is served
+    as soon as it is written. Ctrl-C stops the server.
     """
     from kg.serve.app import create_app, run_server  # starlette and uvicorn load only here
 
-    store = sparql.load_store(graph)
-    app = create_app(store, label=str(graph), timeout=timeout, max_result=max_result << 20)
+    store = sparql.load_store(graph)  # now: a folder without a store is said before serving
+    stores = LiveStore(graph) if graph.is_dir() else store
+    app = create_app(stores, label=str(graph), timeout=timeout, max_result=max_result << 20)
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C, after uvicorn's clean shutdown
         run_server(app, host, port, announce=err.print)
 

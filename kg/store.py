@@ -17,7 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import UsageError
-from kg.outputs import OutputFolder, built_version
+from kg.outputs import MANIFEST, OutputFolder, built_version
 
 STORE = "store"
 
@@ -31,6 +31,26 @@ def write_store(out: OutputFolder, ntriples: Path) -> str:
     store.optimize()
     del store  # closes RocksDB before the folder is renamed
     return name
+
+
+class LiveStore:
+    """A build folder's store for a reader that lives long (`kg serve`): opened again when a new
+    build or update of the folder commits (its manifest changes), so a server follows the
+    folder without a restart and never reads a store a newer build removed."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._seen: int | None = None
+        self._store: ox.Store | None = None
+
+    def __call__(self) -> ox.Store:
+        try:
+            seen = (self.folder / MANIFEST).stat().st_mtime_ns
+        except FileNotFoundError:
+            seen = None
+        if self._store is None or seen != self._seen:
+            self._store, self._seen = open_store(self.folder), seen
+        return self._store
 
 
 def open_store(folder: Path) -> ox.Store:

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import selectors
+import shutil
 import signal
 import socket
 import subprocess
@@ -41,6 +42,7 @@ import kg
 from kg.query import QueryError, load_store, run_query
 from kg.serve.app import bind, create_app
 from kg.serve.sparql import GRAPH_FORMATS, READ_ONLY, RESULT_FORMATS, SERVICE_REFUSED, negotiate
+from kg.store import LiveStore
 
 SEED = Path(__file__).resolve().parents[1] / "examples" / "seed" / "000_283d9f5f5383ec36.txt"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -621,3 +623,20 @@ def test_the_page_runs_saved_queries_and_shows_text_as_text(browser, base):
     assert (elsewhere, problems) == ([], ["Failed to load resource: the server responded "
                                           "with a status of 400 (Bad Request)"])
     page.close()
+
+
+def test_a_served_folder_is_followed_through_an_update(folder, tmp_path):
+    """`kg serve DIR` answers from the store of the latest build of DIR, without a restart,
+    and never from a store the update removed."""
+    live = tmp_path / "live"
+    shutil.copytree(folder, live)
+    with running(create_app(LiveStore(live), workers=1)) as base:
+        before = triple_count(base)
+        day = tmp_path / "2026-06-02.jsonl"
+        day.write_text(json.dumps({"id": "2606.00099", "title": "One more paper",
+                                   "categories": ["cs.LG"]}) + "\n", "utf-8")
+        assert kg.update([day], live) is not None
+        assert triple_count(base) > before
+        ids = json.loads(get(base, "SELECT ?id WHERE { ?p kg:arxivId '2606.00099' . "
+                                   "?p kg:arxivId ?id }").body)["results"]["bindings"]
+        assert [row["id"]["value"] for row in ids] == ["2606.00099"]

@@ -29,14 +29,17 @@ GRACE = 3  # seconds a shutdown waits for the requests under way
 BACKLOG = 128  # connections the kernel queues before the server accepts them
 
 
-def create_app(store: ox.Store, *, label: str = "graph", timeout: float = DEFAULT_TIMEOUT,
+def create_app(store: ox.Store | Callable[[], ox.Store], *, label: str = "graph",
+               timeout: float = DEFAULT_TIMEOUT,
                memory: int = DEFAULT_MEMORY, max_result: int = DEFAULT_MAX_RESULT,
                max_rows: int = DEFAULT_MAX_ROWS, workers: int | None = None) -> Starlette:
-    """The app serving `store`: each query stopped past `timeout` seconds, `memory` bytes or
-    an answer of `max_result` bytes; the JSON API returns at most `max_rows` rows. At most
-    `workers` queries (default: one per CPU) run at once, the others wait their turn."""
+    """The app serving `store` (or the store a callable gives at each request, to follow a
+    build folder: `kg.store.LiveStore`): each query stopped past `timeout` seconds, `memory`
+    bytes or an answer of `max_result` bytes; the JSON API returns at most `max_rows` rows. At
+    most `workers` queries (default: one per CPU) run at once, the others wait their turn."""
     threads = workers or os.cpu_count() or 2
-    service = Service(store, Isolator(Limits(timeout, memory, max_result)),
+    stores = store if callable(store) else lambda: store
+    service = Service(stores, Isolator(Limits(timeout, memory, max_result)),
                       ThreadPoolExecutor(threads, thread_name_prefix="kg-query"), max_rows,
                       label)
 

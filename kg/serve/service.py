@@ -4,7 +4,7 @@ loop, and how a reply becomes an HTTP response."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -28,11 +28,15 @@ class Service:
     (`isolator`), at most `executor`'s thread count at once, so that queries never block the
     event loop and their memory budgets add up to a known total."""
 
-    store: ox.Store
+    stores: Callable[[], ox.Store]  # the store to answer from now (see `kg.store.LiveStore`)
     isolator: Isolator
     executor: ThreadPoolExecutor
     max_rows: int  # rows the JSON API returns; the SPARQL endpoint caps bytes instead
     label: str  # what the pages call the graph, e.g. its folder
+
+    @property
+    def store(self) -> ox.Store:
+        return self.stores()
 
     async def run(self, work: Work) -> Reply:
         """`work` in a child, awaited from a worker thread."""
