@@ -214,6 +214,15 @@ def built_version(folder: Path, base: str) -> Path | None:
     return None
 
 
+def previous_version(folder: Path, base: str) -> Path | None:
+    """Like `built_version`, for a writer that may start from it: None, never an error, when
+    the folder's manifest or that version cannot be trusted (then the writer starts afresh)."""
+    names = [name for name in sorted(_previous_files(folder))
+             if name.startswith(f"{base}-") and _is_plain_name(name)]
+    path = folder / names[0] if names else None
+    return path if path is not None and path.exists() and not path.is_symlink() else None
+
+
 def _previous_files(folder: Path) -> dict[str, Any]:
     """The files the folder's manifest lists, if it is a regular file and a manifest: one that
     is not (a symbolic link, a broken file) is only replaced, never followed or trusted."""

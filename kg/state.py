@@ -44,6 +44,7 @@ class InputFile:
     path: str  # as it was given, for messages
     sha256: str
     records: list[Record]
+    line: str | None = None  # its line in the state file it was read from, written back as is
 
 
 @dataclass
@@ -135,7 +136,8 @@ def read_state(folder: Path) -> BuildState:
             for line in lines:
                 item = json.loads(line)
                 state.files[item["key"]] = InputFile(
-                    item["path"], item["sha256"], [_record(r) for r in item["records"]])
+                    item["path"], item["sha256"], [_record(r) for r in item["records"]],
+                    line if line.endswith("\n") else None)
     except (OSError, ValueError, KeyError, TypeError, StopIteration) as error:
         raise UsageError(f"{path} cannot be read ({error}): build the folder again with "
                          f"`kg build INPUT... --out {folder}`") from None
@@ -148,9 +150,9 @@ def write_state(out: OutputFolder, state: BuildState) -> None:
         file.write(json.dumps({"format": FORMAT, "options": state.options}) + "\n")
         for key in sorted(state.files):
             item = state.files[key]
-            file.write(json.dumps({"key": key, "path": item.path, "sha256": item.sha256,
-                                   "records": list(_plain(item.records))},
-                                  ensure_ascii=False) + "\n")
+            file.write(item.line or json.dumps(
+                {"key": key, "path": item.path, "sha256": item.sha256,
+                 "records": list(_plain(item.records))}, ensure_ascii=False) + "\n")
 
 
 def read_cache(folder: Path) -> dict[str, Any]:

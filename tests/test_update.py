@@ -19,11 +19,13 @@ import pytest
 from typer.testing import CliRunner
 
 import kg
+from kg import store as store_module
 from kg.cli import app
 from kg.concepts import spacy_extractor
 from kg.query import load_store, run_query
 from kg.state import read_state
 
+apply_changes = store_module._apply
 DAYS = [f"2026-06-{day}_AI_enhanced_Chinese.jsonl" for day in ("15", "25", "29")]
 runner = CliRunner()
 
@@ -44,18 +46,26 @@ def whole(days: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.mark.parametrize("first", [1, 2], ids=["1 then 2", "2 then 1"])
-def test_an_update_gives_the_bytes_of_a_rebuild(first: int, days: list[Path], whole: Path,
-                                               tmp_path: Path) -> None:
+@pytest.mark.parametrize(("first", "diffed"), [(1, False), (2, True)],
+                         ids=["1 then 2, store loaded afresh", "2 then 1, store diffed"])
+def test_an_update_gives_the_bytes_of_a_rebuild(
+        first: int, diffed: bool, days: list[Path], whole: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     kg.build(days[:first], tmp_path)
+    # A day is a thirtieth of June but half of these days: choose the store's path by hand.
+    monkeypatch.setattr(store_module, "MAX_CHANGED", float("inf") if diffed else 0.0)
+    applied = []
+    monkeypatch.setattr(store_module, "_apply", lambda *args: applied.append(
+        apply_changes(*args)))
     result = kg.update(days[first:], tmp_path)
     assert result is not None
+    assert bool(applied) == diffed
     assert (tmp_path / "graph.ttl").read_bytes() == (whole / "graph.ttl").read_bytes()
     for name in ("summary.json",):
         updated = json.loads((tmp_path / name).read_text("utf-8"))
         rebuilt = json.loads((whole / name).read_text("utf-8"))
         assert updated["nodes"] == rebuilt["nodes"] and updated["edges"] == rebuilt["edges"]
-    assert len(load_store(tmp_path)) == len(load_store(whole))
+    assert set(load_store(tmp_path)) == set(load_store(whole))
 
 
 def test_the_seed_plus_variants_as_an_update(seed: Path, corpus: Path, tmp_path: Path) -> None:
@@ -167,6 +177,7 @@ if moment == "rename":
 else:
     import kg.pipeline
     kg.pipeline.export = kill_at(registry.export)
+from kg import store as store_module
 from kg.cli import app
 app(sys.argv[3:])
 """

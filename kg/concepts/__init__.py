@@ -9,7 +9,7 @@ first use.
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,17 +38,25 @@ def extract(papers: Sequence[Paper], extractor: str = "spacy", progress: Progres
             cache: MutableMapping[str, Any] | None = None) -> Extraction:
     """Concepts and mentions of `papers` by the extractor registered as `extractor`, placed in
     `scheme`, or else the curated scheme extended by the `concepts` files (see
-    `kg.concepts.scheme.load_scheme`). `cache` holds what an earlier run found in each text
-    (see `Extractor.prime`); it is updated with this run's.
+    `kg.concepts.scheme.load_scheme`). `cache` holds what an earlier run found in each text,
+    the extractor (`Extractor.prime`) and the scheme (`Scheme.prime`) each under its version;
+    it is updated with this run's.
 
     The scheme loads first: a broken concepts file fails before the long extraction.
     """
     scheme = scheme or load_scheme(concepts)
     run = extractors.get(extractor)()
     if cache is not None:
-        run.prime(cache)
-    extraction = run(papers, progress)
+        run.prime(_part(cache, "extractor"))
+        scheme.prime(_part(cache, "scheme"))
+    placed = place(run(papers, progress), papers, scheme)
     if cache is not None:
         cache.clear()
-        cache.update(run.cache_state())
-    return place(extraction, papers, scheme)
+        cache.update(extractor=run.cache_state(), scheme=scheme.cache_state())
+    return placed
+
+
+def _part(cache: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    """One part of a cache read from disk, empty when it is not what this kg writes."""
+    part = cache.get(name)
+    return part if isinstance(part, Mapping) else {}

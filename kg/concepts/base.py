@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -50,6 +51,11 @@ class Extraction:
 
 
 Progress = Callable[[int], None]
+
+
+def text_digest(text: str) -> str:
+    """The key a text's cached results are kept under."""
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
 
 
 def section_texts(paper: Paper) -> list[tuple[str, str]]:

@@ -18,9 +18,11 @@ Acronyms and proper names match with their capitals ("CLIP" is not "clip", "mAP"
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, cached_property
 from pathlib import Path
@@ -28,7 +30,14 @@ from urllib.parse import unquote
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, parse
 
-from kg.concepts.base import CONCEPT_TYPES, Concept, Extraction, Mention, section_texts
+from kg.concepts.base import (
+    CONCEPT_TYPES,
+    Concept,
+    Extraction,
+    Mention,
+    section_texts,
+    text_digest,
+)
 from kg.concepts.normalize import compact, concept_key, fold, is_acronym, singular
 from kg.errors import UsageError
 from kg.model import Paper
@@ -181,6 +190,8 @@ class Scheme:
     def __init__(self) -> None:
         self.concepts: dict[str, SchemeConcept] = {}
         self._labels: dict[str, tuple[str, list[str]]] = {}  # label key -> concept key, labels
+        self._found: dict[str, list[tuple[int, int, str]]] = {}  # text digest -> `recognise`
+        self._used: set[str] = set()
 
     def add(self, concept: SchemeConcept, where: str = "") -> None:
         """Add or replace `concept`; a label may name one concept only."""
@@ -201,6 +212,35 @@ class Scheme:
     @cached_property
     def recogniser(self) -> _Recogniser:
         return _Recogniser(c for c in self.concepts.values() if c.recognise)
+
+    @cached_property
+    def version(self) -> str:
+        """Changes with any concept, label or broader link, and with this module's NAME."""
+        rows = sorted([c.key, c.label, c.type, sorted(c.alt_labels), list(c.broader),
+                       c.recognise] for c in self.concepts.values())
+        return hashlib.sha256(json.dumps([NAME, rows]).encode()).hexdigest()[:16]
+
+    def recognise(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, concept key) of each scheme label in `text` (`_Recogniser.find`),
+        remembered by the text's digest: an update scans only new texts."""
+        digest = text_digest(text)
+        found = self._found.get(digest)
+        if found is None:
+            found = self._found[digest] = list(self.recogniser.find(text))
+        self._used.add(digest)
+        return found
+
+    def cache_state(self) -> dict[str, object]:
+        """What `recognise` found in the texts it was given, as JSON data, for `prime`."""
+        return {"scheme": self.version,
+                "texts": {digest: self._found[digest] for digest in sorted(self._used)}}
+
+    def prime(self, state: Mapping[str, object]) -> None:
+        """Take what `recognise` found in an earlier run with this very scheme."""
+        texts = state.get("texts")
+        if state.get("scheme") == self.version and isinstance(texts, dict):
+            self._found.update((digest, [tuple(hit) for hit in found])
+                               for digest, found in texts.items())
 
     def ancestors(self, key: str) -> list[str]:
         """Every concept above `key`, nearest first."""
@@ -410,6 +450,6 @@ def _recognise(paper: Paper, mentions: list[Mention], scheme: Scheme) -> Iterato
     for m in mentions:
         taken[m.section].append((m.start, m.end))
     for section, text in section_texts(paper):
-        for start, end, key in scheme.recogniser.find(text):
+        for start, end, key in scheme.recognise(text):
             if not any(start < e and s < end for s, e in taken[section]):
                 yield Mention(key, text[start:end], section, start, end, RECOGNISED_CONFIDENCE)

@@ -24,7 +24,6 @@ paper's own system; otherwise by its long form ("graph neural network", alias "G
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -37,7 +36,15 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.concepts.acronyms import Definition, find_definitions, initials, letters
-from kg.concepts.base import Concept, Extraction, Mention, Progress, extractors, section_texts
+from kg.concepts.base import (
+    Concept,
+    Extraction,
+    Mention,
+    Progress,
+    extractors,
+    section_texts,
+    text_digest,
+)
 from kg.concepts.normalize import (
     choose_label,
     compact,
@@ -755,10 +762,6 @@ def concept_candidates(doc: Doc) -> Doc:
     """spaCy component: store `find_candidates(doc)` in `doc._.kg_candidates`."""
     doc._.kg_candidates = find_candidates(doc)
     return doc
-
-
-def text_digest(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
 
 
 def _plain_candidates(found: TextCandidates) -> list[Any]:

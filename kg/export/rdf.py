@@ -29,7 +29,7 @@ from kg import taxonomy
 from kg.concepts.base import CONCEPT_TYPES
 from kg.export.registry import register_exporter
 from kg.outputs import OutputFolder
-from kg.store import write_store
+from kg.store import StoreDiff
 from kg.vocab import DEFAULT_BASE, PREFIXES, Iris, lookup_key
 
 if TYPE_CHECKING:
@@ -128,14 +128,18 @@ class _Triples:
         """(predicate, object IRI) links rendered as pairs for `_Subject.extend`."""
         return tuple(f"{self._terms[p]} {self._terms[o]}" for p, o in links)
 
-    def write(self, path: Path) -> None:
+    def write(self, path: Path, diff: StoreDiff | None = None) -> None:
         """Write sorted N-Triples (by subject, then predicate and object), once: each subject's
-        triples are let go as soon as they are written, since they are most of the memory."""
+        triples are let go as soon as they are written, since they are most of the memory.
+        Each subject's lines also go to `diff`, for the store."""
         subjects = self._subjects
         with path.open("wb") as file:
             for s in sorted(subjects):
                 pairs = sorted(subjects.pop(s))
-                file.write((f"{s} " + f" .\n{s} ".join(pairs) + " .\n").encode())
+                block = (f"{s} " + f" .\n{s} ".join(pairs) + " .\n").encode()
+                file.write(block)
+                if diff is not None:
+                    diff.block(s, block)
 
 
 def _string(value: str) -> str:
@@ -363,12 +367,12 @@ def _graph_triples(graph: nx.DiGraph, iris: Iris) -> _Triples:
 
 
 def _write(triples: _Triples, outputs: dict[Path, RdfFormat], prefixes: dict[str, str],
-           scratch: Path) -> Path:
+           scratch: Path, diff: StoreDiff | None = None) -> Path:
     """Write the triples to each path in its format, by way of one sorted N-Triples file (the
     N-Triples output if asked for, else `scratch`) that pyoxigraph streams the others from;
     return that file."""
     source = next((p for p, f in outputs.items() if f == RdfFormat.N_TRIPLES), scratch)
-    triples.write(source)
+    triples.write(source, diff)
     for path, fmt in outputs.items():
         if fmt != RdfFormat.N_TRIPLES:
             # Dataset formats (TriG, JSON-LD) take quads: N-Quads reads the default graph.
@@ -390,9 +394,10 @@ def export_rdf(graph: nx.DiGraph, out: OutputFolder, *, formats: Sequence[str] =
     iris = Iris(base)
     names = {f"graph.{FORMATS[f].file_extension}": FORMATS[f] for f in dict.fromkeys(formats)}
     outputs = {out.stage(name): fmt for name, fmt in names.items()}
+    diff = StoreDiff(out)
     ntriples = _write(_graph_triples(graph, iris), outputs, {**PREFIXES, **iris.prefixes()},
-                      out.scratch("graph.nt"))
-    store = write_store(out, ntriples)
+                      out.scratch("graph.nt"), diff)
+    store = diff.write(ntriples)
     return [*(out.path / name for name in names), out.path / store]
 
 
