@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 import kg
 from kg import store as store_module
 from kg.cli import app
-from kg.concepts import spacy_extractor
+from kg.concepts import scheme, spacy_extractor
 from kg.query import load_store, run_query
 from kg.state import read_state
 
@@ -85,10 +85,11 @@ def test_what_is_already_in_is_neither_read_nor_parsed(
     shutil.copytree(whole, folder)
     before = (folder / "manifest.json").read_bytes()
 
-    def never() -> None:
-        raise AssertionError("spaCy was loaded for texts already parsed")
+    def never(*_: object) -> None:
+        raise AssertionError("spaCy was loaded, or the scheme scanned, for texts already seen")
 
     monkeypatch.setattr(spacy_extractor, "load_pipeline", never)
+    monkeypatch.setattr(scheme._Recogniser, "find", never)
     assert kg.update(days, folder) is None  # every day is in: nothing to do
     assert (folder / "manifest.json").read_bytes() == before
     renamed = tmp_path / "2026-06-15-again.jsonl"  # the same texts under another name
@@ -140,14 +141,22 @@ def test_a_new_day_changes_the_concepts_of_papers_already_in(tmp_path: Path) -> 
             == (tmp_path / "whole" / "graph.ttl").read_bytes())
 
 
-def test_a_new_concepts_file_is_applied_without_new_inputs(days: list[Path], whole: Path,
-                                                          tmp_path: Path, seed: Path) -> None:
+def test_a_new_concepts_file_is_applied_without_new_inputs(
+        days: list[Path], whole: Path, tmp_path: Path, seed: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "copy"
     shutil.copytree(whole, folder)
     concepts = seed.parents[1] / "my-concepts.tsv"
+    scanned = []
+    find = scheme._Recogniser.find
+    monkeypatch.setattr(scheme._Recogniser, "find",
+                        lambda self, text: scanned.append(text) or find(self, text))
+    monkeypatch.setattr(spacy_extractor, "load_pipeline", lambda: pytest.fail("parsed again"))
     result = kg.update([], folder, concepts=[concepts])
     assert result is not None
     assert read_state(folder).options["concepts"] == [str(concepts.resolve())]
+    # Another scheme: every text is scanned for its labels again, none is parsed again.
+    assert len(scanned) == len({t for p in result.papers for t in (p.title, p.abstract) if t})
 
 
 def test_into_checks_its_options_and_folder(days: list[Path], tmp_path: Path) -> None:
