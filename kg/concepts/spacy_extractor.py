@@ -898,6 +898,7 @@ class SpacyExtractor:
         self._nlp = nlp
         self.batch_size = batch_size
         self._cache: dict[str, TextCandidates] = {}  # text digest -> stage 1's result
+        self._primed: dict[str, Any] = {}  # text digest -> the JSON data `prime` took it from
         self._used: set[str] = set()
 
     @property
@@ -936,11 +937,13 @@ class SpacyExtractor:
     def cache_state(self) -> dict[str, Any]:
         """What stage 1 found in the texts of the last run, as JSON data, for `prime`."""
         return {"extractor": NAME, "texts": {
-            digest: _plain_candidates(self._cache[digest]) for digest in sorted(self._used)}}
+            digest: self._primed.get(digest) or _plain_candidates(self._cache[digest])
+            for digest in sorted(self._used)}}
 
     def prime(self, state: Mapping[str, Any]) -> None:
         """Take what an earlier run of the same extractor version found (`cache_state`)."""
         if state.get("extractor") == NAME:
+            self._primed.update(state.get("texts", {}))
             self._cache.update((digest, _candidates(data))
                                for digest, data in state.get("texts", {}).items())
 
