@@ -21,9 +21,10 @@ that differ are removed and added.
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, cast
 
 import pyoxigraph as ox
 
@@ -66,6 +67,7 @@ class StoreDiff:
         _, index_path = out.stage_version(INDEX, ".tsv")
         self._index: TextIO = index_path.open("w", encoding="utf-8")
         self.changed: dict[str, bytes] = {}  # subject -> its new triples (b"" when gone)
+        self.fresh: set[str] = set()  # the changed subjects the previous store did not have
         self._diffable = old_index is not None
 
     def block(self, subject: str, triples: bytes) -> None:
@@ -75,6 +77,8 @@ class StoreDiff:
         old_digest = self._skip_to(subject)
         if old_digest != digest:
             self._record(subject, triples)
+            if old_digest is None:
+                self.fresh.add(subject)
 
     def _skip_to(self, subject: str) -> str | None:
         """The old hash of `subject`; the old subjects before it are gone."""
@@ -93,6 +97,7 @@ class StoreDiff:
             if len(self.changed) > self._budget:
                 self._diffable = False  # a fresh load will be cheaper: stop collecting
                 self.changed.clear()
+                self.fresh.clear()
 
     def write(self, ntriples: Path) -> str:
         """Stage the store holding exactly the triples of `ntriples` (the blocks given), and
@@ -106,7 +111,7 @@ class StoreDiff:
             path.rmdir()  # a checkpoint is made into a new folder
             ox.Store.read_only(str(self.previous)).backup(str(path))
             store = ox.Store(str(path))
-            _apply(store, self.changed)
+            _apply(store, self.changed, self.fresh)
         else:
             store = ox.Store(str(path))
             store.bulk_load(path=ntriples, format=ox.RdfFormat.N_TRIPLES)
@@ -116,16 +121,22 @@ class StoreDiff:
         return name
 
 
-def _apply(store: ox.Store, changed: dict[str, bytes]) -> None:
-    """Make each changed subject's triples in `store` those given (none: it is gone)."""
+def _apply(store: ox.Store, changed: dict[str, bytes], fresh: set[str]) -> None:
+    """Make each changed subject's triples in `store` those given (none: it is gone); the
+    `fresh` subjects had none before, so their triples are only added, in one load."""
+    store.load(b"".join(changed[s] for s in fresh), ox.RdfFormat.N_TRIPLES, lenient=True)
+    known = [s for s in changed if s not in fresh]
+    new: dict[ox.NamedNode, set[ox.Quad]] = defaultdict(set)
+    for quad in ox.parse(b"".join(changed[s] for s in known), ox.RdfFormat.N_TRIPLES,
+                         lenient=True):
+        new[cast(ox.NamedNode, quad.subject)].add(quad)
     added: list[ox.Quad] = []
-    for subject, triples in changed.items():
-        old = set(store.quads_for_pattern(ox.NamedNode(subject[1:-1]), None, None,
-                                          ox.DefaultGraph()))
-        new = set(ox.parse(triples, ox.RdfFormat.N_TRIPLES, lenient=True)) if triples else set()
-        for quad in old - new:
+    for subject in known:
+        node = ox.NamedNode(subject[1:-1])
+        old = set(store.quads_for_pattern(node, None, None, ox.DefaultGraph()))
+        for quad in old - new[node]:
             store.remove(quad)
-        added.extend(new - old)
+        added.extend(new[node] - old)
     store.extend(added)
 
 
