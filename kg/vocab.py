@@ -36,9 +36,11 @@ PREFIXES = {
 
 @lru_cache(maxsize=1 << 16)  # names, paper ids and concept keys recur across many triples
 def _segment(text: str) -> str:
-    """A readable, reversible IRI path segment: spaces as `_`, the rest percent-encoded."""
+    """A readable, reversible IRI path segment: spaces as `_`, the rest percent-encoded, and
+    a final "." too: Turtle writes it `person:G._R\\.`, which rdflib cannot read."""
     escaped = text.replace("%", "%25").replace("_", "%5F").replace(" ", "_")
-    return quote(escaped, safe="%_-.~()'!*,;:@")
+    segment = quote(escaped, safe="%_-.~()'!*,;:@")
+    return segment[:-1] + "%2E" if segment.endswith(".") else segment
 
 
 @lru_cache(maxsize=1 << 16)

@@ -48,7 +48,8 @@ def _papers() -> list[Paper]:
         summary_language="zh", keywords=["PDE", "foundation model"], sources=[day1, day2])
     hessians = Paper(
         id="2509.21624", title="Hessian Interatomic Potentials", source=day1,
-        authors=["Chloé Dubois", "Luca Thiede"], primary_category="physics.chem-ph",
+        authors=["Chloé Dubois", "Luca Thiede", "Gangadharan G. R."],
+        primary_category="physics.chem-ph",
         categories=["physics.chem-ph", "quant-ph"], sources=[day1])
     preprint = Paper(
         id="10.1101/2025.01.02.123456", id_scheme="doi", title="A bioRxiv preprint",
@@ -242,6 +243,13 @@ def test_concepts_and_mentions(graph):
     assert graph.value(first, K.end) == Literal(40)
     assert graph.value(first, K.surface) == Literal("LoRA")
     assert graph.value(first, PROV.wasDerivedFrom) == URIRef(MORPH)
+
+
+def test_a_name_ending_in_a_dot_reads_back_in_rdflib(graph):
+    # Turtle would write `person:Gangadharan_G._R\.`, which rdflib's parser rejects: the final
+    # dot is percent-encoded instead (the `graph` fixture is rdflib's reading of graph.ttl).
+    person = rdflib.URIRef(f"{DEFAULT_BASE}person/Gangadharan_G._R%2E")
+    assert graph.value(person, FOAF.name) == rdflib.Literal("Gangadharan G. R.")
 
 
 def test_provenance_names_the_digests(graph):
