@@ -36,6 +36,7 @@ INDEX = "subjects"  # subjects-<stamp>.tsv: "hash<TAB>subject" per line, sorted 
 # Above this share of changed subjects a fresh bulk load is cheaper than a diff (removing a
 # triple costs about three times as much as bulk-loading one).
 MAX_CHANGED = 0.25
+LOAD_CHUNK = 32 << 20  # bytes of N-Triples per call of the bulk loader (`_bulk_load`)
 
 
 def _hash(block: bytes) -> str:
@@ -114,11 +115,20 @@ class StoreDiff:
             _apply(store, self.changed, self.fresh)
         else:
             store = ox.Store(str(path))
-            store.bulk_load(path=ntriples, format=ox.RdfFormat.N_TRIPLES)
+            _bulk_load(store, ntriples)
             store.optimize()
         store.flush()
         del store  # closes RocksDB before the folder is renamed
         return name
+
+
+def _bulk_load(store: ox.Store, ntriples: Path) -> None:
+    """Load an N-Triples file a slice of LOAD_CHUNK bytes at a time (cut at a line end): the
+    bulk loader holds a whole call in memory, 1.4 GB for June's 360 MB file at once, 0.27 GB
+    in slices, for a quarter more time. Lenient: every term was checked when rendered."""
+    with ntriples.open("rb") as file:
+        while chunk := file.read(LOAD_CHUNK):
+            store.bulk_load(chunk + file.readline(), ox.RdfFormat.N_TRIPLES, lenient=True)
 
 
 def _apply(store: ox.Store, changed: dict[str, bytes], fresh: set[str]) -> None:
