@@ -21,6 +21,7 @@ that differ are removed and added.
 from __future__ import annotations
 
 import hashlib
+import shutil
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,14 +63,15 @@ class StoreDiff:
         self.out = out
         self.previous = previous_version(out.path, STORE)
         old_index = previous_version(out.path, INDEX) if self.previous else None
+        self._diffable = old_index is not None
         self._old = _index_lines(old_index)
-        self._next_old = next(self._old, None)
-        self._budget = MAX_CHANGED * sum(1 for _ in _index_lines(old_index))
+        self._next_old = self._read_old()
+        self._budget = MAX_CHANGED * sum(1 for _ in _index_lines(old_index)) if self._diffable \
+            else 0
         _, index_path = out.stage_version(INDEX, ".tsv")
         self._index: TextIO = index_path.open("w", encoding="utf-8")
         self.changed: dict[str, bytes] = {}  # subject -> its new triples (b"" when gone)
         self.fresh: set[str] = set()  # the changed subjects the previous store did not have
-        self._diffable = old_index is not None
 
     def block(self, subject: str, triples: bytes) -> None:
         """The N-Triples lines of one subject; subjects come in sorted order."""
@@ -85,12 +87,20 @@ class StoreDiff:
         """The old hash of `subject`; the old subjects before it are gone."""
         while self._next_old is not None and self._next_old[0] < subject:
             self._record(self._next_old[0], b"")
-            self._next_old = next(self._old, None)
+            self._next_old = self._read_old()
         if self._next_old is not None and self._next_old[0] == subject:
             digest = self._next_old[1]
-            self._next_old = next(self._old, None)
+            self._next_old = self._read_old()
             return digest
         return None
+
+    def _read_old(self) -> tuple[str, str] | None:
+        """The next line of the old index; an index that cannot be read is not used."""
+        try:
+            return next(self._old, None)
+        except (OSError, ValueError):  # UnicodeDecodeError is a ValueError
+            self._diffable = False
+            return None
 
     def _record(self, subject: str, triples: bytes) -> None:
         if self._diffable:
@@ -105,21 +115,34 @@ class StoreDiff:
         its index; the store's name."""
         while self._next_old is not None:
             self._record(self._next_old[0], b"")
-            self._next_old = next(self._old, None)
+            self._next_old = self._read_old()
         self._index.close()
         name, path = self.out.stage_version(STORE, folder=True)
         if self._diffable and self.previous is not None:
-            path.rmdir()  # a checkpoint is made into a new folder
-            ox.Store.read_only(str(self.previous)).backup(str(path))
-            store = ox.Store(str(path))
-            _apply(store, self.changed, self.fresh)
-        else:
-            store = ox.Store(str(path))
-            _bulk_load(store, ntriples)
-            store.optimize()
+            try:
+                _changed_copy(self.previous, path, self.changed, self.fresh)
+                return name
+            except (OSError, ValueError, SyntaxError):
+                pass  # an old store or index damaged by hand: load afresh, below
+            # Out of the `except`: its traceback held the failed store open.
+            shutil.rmtree(path, ignore_errors=True)
+            path.mkdir()
+        store = ox.Store(str(path))
+        _bulk_load(store, ntriples)
+        store.optimize()
         store.flush()
         del store  # closes RocksDB before the folder is renamed
         return name
+
+
+def _changed_copy(previous: Path, path: Path, changed: dict[str, bytes],
+                  fresh: set[str]) -> None:
+    """A checkpoint of the `previous` store at `path`, with the `changed` subjects applied."""
+    path.rmdir()  # a checkpoint is made into a new folder
+    ox.Store.read_only(str(previous)).backup(str(path))
+    store = ox.Store(str(path))
+    _apply(store, changed, fresh)
+    store.flush()
 
 
 def _bulk_load(store: ox.Store, ntriples: Path) -> None:

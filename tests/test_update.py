@@ -68,6 +68,19 @@ def test_an_update_gives_the_bytes_of_a_rebuild(
     assert set(load_store(tmp_path)) == set(load_store(whole))
 
 
+@pytest.mark.parametrize("damage", [b"0000000000000000\t<no-iri>\n", b"\xff\xfe\n"],
+                         ids=["a subject that is no IRI", "bytes that are not UTF-8"])
+def test_a_damaged_subject_index_costs_a_fresh_load_not_the_store(
+        damage: bytes, days: list[Path], whole: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    kg.build(days[:2], tmp_path)
+    index = next(tmp_path.glob("subjects-*.tsv"))
+    index.write_bytes(damage + index.read_bytes())
+    monkeypatch.setattr(store_module, "MAX_CHANGED", float("inf"))  # diff whatever changed
+    assert kg.update(days[2:], tmp_path) is not None
+    assert set(load_store(tmp_path)) == set(load_store(whole))
+
+
 def test_the_seed_plus_variants_as_an_update(seed: Path, corpus: Path, tmp_path: Path) -> None:
     variants = [corpus / "variants" / name for name in (
         "ZL-Asica__2025-09-18.md", "arxiv.py__arxiv-api-atom__id_list=1111.2011v2.xml",
