@@ -34,10 +34,15 @@ PREFIXES = {
 }
 
 
+_PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9.~()'!*,;:@-]*+")  # what `quote` leaves as it is
+
+
 @lru_cache(maxsize=1 << 16)  # names, paper ids and concept keys recur across many triples
 def _segment(text: str) -> str:
     """A readable, reversible IRI path segment: spaces as `_`, the rest percent-encoded, and
     a final "." too: Turtle writes it `person:G._R\\.`, which rdflib cannot read."""
+    if _PLAIN_SEGMENT.fullmatch(text) and not text.endswith("."):
+        return text  # most ids and keys: `quote` would return them unchanged, slowly
     escaped = text.replace("%", "%25").replace("_", "%5F").replace(" ", "_")
     segment = quote(escaped, safe="%_-.~()'!*,;:@")
     return segment[:-1] + "%2E" if segment.endswith(".") else segment
