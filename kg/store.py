@@ -54,6 +54,13 @@ def _index_lines(path: Path | None) -> Iterator[tuple[str, str]]:
             yield subject, digest
 
 
+def _count_lines(path: Path | None) -> int:
+    if path is None:
+        return 0
+    with path.open("rb") as lines:
+        return sum(1 for _ in lines)
+
+
 class StoreDiff:
     """Takes the graph's N-Triples a subject at a time, in sorted order (`block`), writes the
     new index and keeps what differs from the previous build's; `write` then stages the store.
@@ -66,8 +73,7 @@ class StoreDiff:
         self._diffable = old_index is not None
         self._old = _index_lines(old_index)
         self._next_old = self._read_old()
-        self._budget = MAX_CHANGED * sum(1 for _ in _index_lines(old_index)) if self._diffable \
-            else 0
+        self._budget = MAX_CHANGED * _count_lines(old_index) if self._diffable else 0
         _, index_path = out.stage_version(INDEX, ".tsv")
         self._index: TextIO = index_path.open("w", encoding="utf-8")
         self.changed: dict[str, bytes] = {}  # subject -> its new triples (b"" when gone)

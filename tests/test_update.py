@@ -70,12 +70,14 @@ def test_an_update_gives_the_bytes_of_a_rebuild(
 
 @pytest.mark.parametrize("damage", [b"0000000000000000\t<no-iri>\n", b"\xff\xfe\n"],
                          ids=["a subject that is no IRI", "bytes that are not UTF-8"])
+@pytest.mark.parametrize("where", ["first", "last"])
 def test_a_damaged_subject_index_costs_a_fresh_load_not_the_store(
-        damage: bytes, days: list[Path], whole: Path, tmp_path: Path,
+        damage: bytes, where: str, days: list[Path], whole: Path, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     kg.build(days[:2], tmp_path)
     index = next(tmp_path.glob("subjects-*.tsv"))
-    index.write_bytes(damage + index.read_bytes())
+    lines = index.read_bytes()
+    index.write_bytes(damage + lines if where == "first" else lines + damage)
     monkeypatch.setattr(store_module, "MAX_CHANGED", float("inf"))  # diff whatever changed
     assert kg.update(days[2:], tmp_path) is not None
     assert set(load_store(tmp_path)) == set(load_store(whole))

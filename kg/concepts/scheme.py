@@ -425,8 +425,8 @@ def place(extraction: Extraction, papers: Sequence[Paper], scheme: Scheme) -> Ex
         placed = concepts.setdefault(target, _from_scheme(scheme.concepts[target]))
         placed.alt_labels |= concept.alt_labels | {concept.label}
         placed.broader.extend(b for b in concept.broader if b not in placed.broader)
-    mentions = {paper_id: [m if targets.get(m.concept) is None  # most stay: no new Mention
-                           else replace(m, concept=targets[m.concept]) for m in ms]
+    mentions = {paper_id: [m if (target := targets.get(m.concept)) is None  # most stay as are
+                           else replace(m, concept=target) for m in ms]
                 for paper_id, ms in extraction.mentions.items()}
     for paper in papers:
         found = list(_recognise(paper, mentions.get(paper.id, []), scheme))
