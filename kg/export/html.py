@@ -106,10 +106,12 @@ def select_view(graph: nx.DiGraph, max_nodes: int = DEFAULT_MAX_NODES) -> nx.DiG
         raise ValueError(f"max_nodes must be at least 1, not {max_nodes}")
     if graph.number_of_nodes() <= max_nodes:
         return graph
-    linked = graph.subgraph(n for n, kind in graph.nodes(data="kind") if kind not in TAXONOMY)
-    core = core_numbers({n: {m for m in nx.all_neighbors(graph, n) if m in linked}
-                         for n in linked})
-    ranking = sorted(linked, key=lambda n: (-core[n], -graph.degree(n), n))
+    members = {n for n, kind in graph.nodes(data="kind") if kind not in TAXONOMY}
+    linked = graph.subgraph(members)
+    core = core_numbers({n: {m for m in (*graph.succ[n], *graph.pred[n]) if m in members}
+                         for n in members})
+    degree = dict(graph.degree(members))
+    ranking = sorted(members, key=lambda n: (-core[n], -degree[n], n))
     rank = {node: i for i, node in enumerate(ranking)}
     links = dict.fromkeys(linked, 0)  # links to nodes already kept
     queue = [(-core[n], 0, rank[n], n) for n in ranking]  # already in heap order
