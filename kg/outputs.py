@@ -11,7 +11,7 @@ renamed into place, and a manifest that says which files the latest build wrote.
   renamed, which replaces a symbolic link planted at a target instead of writing through it,
   so kg never writes outside the folder.
 - **Known.** `manifest.json` lists each file of the latest build with its size and SHA-256,
-  and the store folder it wrote (`stage_dir`): readers open the store it names, never a stale
+  and the store folder it wrote (`stage_version`): readers open the store it names, never a stale
   leftover, and a new store replaces the old one by the manifest's rename, all at once.
 """
 
@@ -64,7 +64,7 @@ class OutputFolder:
         self.path = Path(path)
         self._staged: dict[str, Path] = {}
         self._scratch: list[Path] = []
-        self._generations: set[str] = set()  # bases of the folders staged by `stage_dir`
+        self._generations: set[str] = set()  # bases staged by `stage_version`
         self._lock: int | None = None
 
     def __enter__(self) -> OutputFolder:
@@ -205,22 +205,27 @@ def built_version(folder: Path, base: str) -> Path | None:
     manifest = read_manifest(folder)
     if manifest is None:
         return None
-    for name in sorted(manifest["files"]):
-        if name.startswith(f"{base}-") and _is_plain_name(name):
-            path = folder / name
-            if not path.exists():
-                raise StaleOutput(f"{path} is missing, though {MANIFEST} lists it: build again")
-            return path
-    return None
+    name = _version_name(manifest["files"], base)
+    if name is None:
+        return None
+    path = folder / name
+    if not path.exists():
+        raise StaleOutput(f"{path} is missing, though {MANIFEST} lists it: build again")
+    return path
 
 
 def previous_version(folder: Path, base: str) -> Path | None:
     """Like `built_version`, for a writer that may start from it: None, never an error, when
     the folder's manifest or that version cannot be trusted (then the writer starts afresh)."""
-    names = [name for name in sorted(_previous_files(folder))
-             if name.startswith(f"{base}-") and _is_plain_name(name)]
-    path = folder / names[0] if names else None
+    name = _version_name(_previous_files(folder), base)
+    path = folder / name if name is not None else None
     return path if path is not None and path.exists() and not path.is_symlink() else None
+
+
+def _version_name(files: dict[str, Any], base: str) -> str | None:
+    """The name of the version `base-*` among a manifest's `files`."""
+    return next((name for name in sorted(files)
+                 if name.startswith(f"{base}-") and _is_plain_name(name)), None)
 
 
 def _previous_files(folder: Path) -> dict[str, Any]:

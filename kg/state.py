@@ -5,8 +5,9 @@ A build records, for each input file it read, the file's SHA-256 and every entry
 files that are new or whose content changed (a file already in, unchanged, costs its hash),
 then rebuilds from all the entries recorded: since merging and extraction do not depend on the
 order files were read in, the result is the same as a full rebuild from every input, and the
-old files need not be kept. The concept extractor keeps its own cache (`kg.concepts.cache`),
-so the texts of the old files are not parsed again.
+old files need not be kept. What concept extraction found in each text is cached beside it
+(`extraction-cache-<stamp>.json`, see `kg.concepts.extract`), so the texts of the old files
+are not parsed again.
 
 The state is JSON lines (`state-<stamp>.jsonl`): the options, then one line per file. Like the
 store, it is a new version at each build that the manifest switches to, so the state and the

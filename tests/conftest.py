@@ -1,11 +1,15 @@
-"""Shared fixtures: the real corpus beside the project (`../shared/`) and the bundled example."""
+"""Shared fixtures: the real corpus beside the project (`../shared/`), the bundled example, and
+Debian's Chromium driven by playwright (never `playwright install`)."""
 
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from kg.model import Paper, Rejection
 from kg.sources import find_inputs, read
@@ -15,6 +19,10 @@ SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
 VARIANTS = CORPUS / "variants"
 SEED = ROOT / "examples" / "seed" / "000_283d9f5f5383ec36.txt"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
 
 
 @pytest.fixture(scope="session")
@@ -26,6 +34,20 @@ def corpus() -> Path:
 @pytest.fixture(scope="session")
 def seed() -> Path:
     return SEED
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Chromium, or a skip without it; in CI (`CI=true`) a missing browser fails instead."""
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing, so pages cannot be opened in a browser"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from killing import run_killed
 from typer.testing import CliRunner
 
 import kg
@@ -428,42 +429,14 @@ def test_a_failed_write_leaves_the_previous_outputs_whole(tmp_path: Path) -> Non
     assert sorted(p.name for p in tmp_path.iterdir()) == [".kg.lock", "a.txt", MANIFEST]
 
 
-# A build run in a child process that SIGKILLs itself at the n-th rename of the commit or
-# at the start of an exporter: the moments a kill could leave the folder inconsistent.
-KILLER = """
-import os, signal, sys
-import kg.export.registry as registry
-moment, count = sys.argv[1], int(sys.argv[2])
-calls = [0]
-def kill_at(real):
-    def wrapped(*args, **kwargs):
-        calls[0] += 1
-        if calls[0] == count:
-            os.kill(os.getpid(), signal.SIGKILL)
-        return real(*args, **kwargs)
-    return wrapped
-if moment == "rename":
-    os.replace = kill_at(os.replace)
-else:
-    registry.export = kill_at(registry.export)
-    import kg.pipeline
-    kg.pipeline.export = registry.export
-from kg.cli import app
-app(sys.argv[3:])
-"""
-
-
 @pytest.mark.parametrize(("moment", "count"), [("export", 1), ("export", 3), ("rename", 1),
                                                ("rename", 3), ("rename", 5)])
 def test_a_build_killed_at_any_moment_leaves_a_usable_folder(
         moment: str, count: int, built: Path, seed: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     shutil.copytree(built, out)
-    done = subprocess.run(
-        [sys.executable, "-c", KILLER, moment, str(count), "build", str(seed),
-         str(HOSTILE / "lone-surrogate.jsonl"), "--out", str(out), "-q"],
-        capture_output=True, text=True, timeout=300)
-    assert done.returncode == -9, done.stderr
+    run_killed(moment, count, "build", str(seed), str(HOSTILE / "lone-surrogate.jsonl"),
+               "--out", str(out), "-q")
     manifest = read_manifest(out)
     assert manifest is not None
     for name in manifest["files"]:  # every output is whole, the previous or the new one

@@ -6,16 +6,14 @@ Static checks read the written page; browser checks open it from disk in Debian'
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 
 import networkx as nx
 import pytest
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Route
 
 from kg import merge, sources
 from kg.concepts.base import Concept, Extraction, Mention
@@ -27,10 +25,6 @@ from kg.model import Paper, Source
 
 XSS = "<img src=x onerror=alert(1)>"
 TLDR_ZH = "本文提出了一种低秩适配方法，显著降低了微调成本。"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 
 
 def make_paper(paper_id: str, title: str, authors: list[str], categories: list[str],
@@ -190,20 +184,6 @@ def test_same_graph_gives_the_same_bytes(tmp_path: Path) -> None:
 
 
 # Browser checks
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing, so the view cannot be opened in a browser"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                              args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @dataclass

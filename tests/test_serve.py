@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import selectors
 import shutil
@@ -33,7 +32,7 @@ import pyoxigraph
 import pytest
 import rdflib
 import uvicorn
-from playwright.sync_api import Route, sync_playwright
+from playwright.sync_api import Route
 from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
 from rdflib.query import Result
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, POSTDIRECTLY, TSV, TURTLE, XML, SPARQLWrapper
@@ -45,7 +44,6 @@ from kg.serve.sparql import GRAPH_FORMATS, READ_ONLY, RESULT_FORMATS, SERVICE_RE
 from kg.store import LiveStore
 
 SEED = Path(__file__).resolve().parents[1] / "examples" / "seed" / "000_283d9f5f5383ec36.txt"
-CHROMIUM = Path("/usr/bin/chromium")
 WAIT = 60.0  # seconds any start or stop may take before the test fails instead of hanging
 
 PAPERS = "SELECT ?paper ?title WHERE { ?paper a kg:Paper ; dcterms:title ?title } ORDER BY ?paper"
@@ -573,20 +571,6 @@ def test_api_errors_are_json(base, path, data, status, message):
     answer = request(base + path, data, Content_Type="application/json")
     assert (answer.status, answer.media_type) == (status, "application/json")
     assert message in json.loads(answer.body)["error"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing, so the page cannot be opened in a browser"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                              args=["--headless", "--no-sandbox"])
-        yield launched
-        launched.close()
 
 
 def test_the_page_runs_saved_queries_and_shows_text_as_text(browser, base):

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from killing import run_killed
 from typer.testing import CliRunner
 
 import kg
@@ -182,31 +181,6 @@ def test_into_checks_its_options_and_folder(days: list[Path], tmp_path: Path) ->
     assert empty.exit_code == 2 and "holds no build kg can add to" in empty.output
 
 
-# An update run in a child process that SIGKILLs itself at the n-th rename of its commit or
-# at the start of its n-th export: then the folder must be the old build or the new one.
-KILLER = """
-import os, signal, sys
-import kg.export.registry as registry
-moment, count = sys.argv[1], int(sys.argv[2])
-calls = [0]
-def kill_at(real):
-    def wrapped(*args, **kwargs):
-        calls[0] += 1
-        if calls[0] == count:
-            os.kill(os.getpid(), signal.SIGKILL)
-        return real(*args, **kwargs)
-    return wrapped
-if moment == "rename":
-    os.replace = kill_at(os.replace)
-else:
-    import kg.pipeline
-    kg.pipeline.export = kill_at(registry.export)
-from kg import store as store_module
-from kg.cli import app
-app(sys.argv[3:])
-"""
-
-
 @pytest.mark.parametrize(("moment", "count"), [("export", 2), ("rename", 2), ("rename", 8)])
 def test_an_update_killed_at_any_moment_leaves_a_usable_folder(
         moment: str, count: int, days: list[Path], tmp_path: Path) -> None:
@@ -214,10 +188,7 @@ def test_an_update_killed_at_any_moment_leaves_a_usable_folder(
     kg.build(days[:2], folder)
     before = {row[0] for row in run_query(load_store(folder), "SELECT ?id { ?p kg:arxivId ?id }",
                                           {}).rows}
-    done = subprocess.run(
-        [sys.executable, "-c", KILLER, moment, str(count), "build", str(days[2]), "--into",
-         str(folder), "-q"], capture_output=True, text=True, timeout=300)
-    assert done.returncode == -9, done.stderr
+    run_killed(moment, count, "build", str(days[2]), "--into", str(folder), "-q")
     ids = {row[0] for row in run_query(load_store(folder), "SELECT ?id { ?p kg:arxivId ?id }",
                                        {}).rows}
     assert ids == before or ids > before  # the old build, or the whole new one

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from kg.model import Paper
 from kg.registry import Registry
@@ -56,6 +56,48 @@ Progress = Callable[[int], None]
 def text_digest(text: str) -> str:
     """The key a text's cached results are kept under."""
     return hashlib.sha1(text.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
+
+
+T = TypeVar("T")
+
+
+class TextCache(Generic[T]):
+    """What a step found in each text alone, by the text's digest, kept between builds as JSON
+    data under the step's version (`state`, then `prime` in the next run): a text is worked on
+    once, and another version starts afresh. Entries taken from disk are decoded when first
+    asked for, and written back as they were read."""
+
+    def __init__(self, version: str, encode: Callable[[T], Any],
+                 decode: Callable[[Any], T]) -> None:
+        self.version = version
+        self._encode, self._decode = encode, decode
+        self._found: dict[str, T] = {}
+        self._stored: dict[str, Any] = {}  # digest -> JSON data from `prime`
+        self._used: set[str] = set()  # digests asked for or put in this run
+
+    def get(self, digest: str) -> T | None:
+        if digest not in self._found:
+            if digest not in self._stored:
+                return None
+            self._found[digest] = self._decode(self._stored[digest])
+        self._used.add(digest)
+        return self._found[digest]
+
+    def put(self, digest: str, found: T) -> None:
+        self._found[digest] = found
+        self._used.add(digest)
+
+    def state(self) -> dict[str, Any]:
+        """The entries of the texts this run used, as JSON data."""
+        return {"version": self.version, "texts": {
+            digest: self._stored[digest] if digest in self._stored
+            else self._encode(self._found[digest]) for digest in sorted(self._used)}}
+
+    def prime(self, state: Mapping[str, Any]) -> None:
+        """Take the entries of a `state` of the same version."""
+        texts = state.get("texts")
+        if state.get("version") == self.version and isinstance(texts, dict):
+            self._stored.update(texts)
 
 
 def section_texts(paper: Paper) -> list[tuple[str, str]]:

@@ -22,7 +22,7 @@ import hashlib
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, cached_property
 from pathlib import Path
@@ -35,6 +35,7 @@ from kg.concepts.base import (
     Concept,
     Extraction,
     Mention,
+    TextCache,
     section_texts,
     text_digest,
 )
@@ -190,8 +191,6 @@ class Scheme:
     def __init__(self) -> None:
         self.concepts: dict[str, SchemeConcept] = {}
         self._labels: dict[str, tuple[str, list[str]]] = {}  # label key -> concept key, labels
-        self._found: dict[str, list[tuple[int, int, str]]] = {}  # text digest -> `recognise`
-        self._used: set[str] = set()
 
     def add(self, concept: SchemeConcept, where: str = "") -> None:
         """Add or replace `concept`; a label may name one concept only."""
@@ -220,27 +219,20 @@ class Scheme:
                        c.recognise] for c in self.concepts.values())
         return hashlib.sha256(json.dumps([NAME, rows]).encode()).hexdigest()[:16]
 
+    @cached_property
+    def recognitions(self) -> TextCache[list[tuple[int, int, str]]]:
+        """What `recognise` found in each text, under the scheme's `version`."""
+        return TextCache(self.version, list, lambda hits: [tuple(hit) for hit in hits])
+
     def recognise(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, concept key) of each scheme label in `text` (`_Recogniser.find`),
         remembered by the text's digest: an update scans only new texts."""
         digest = text_digest(text)
-        found = self._found.get(digest)
+        found = self.recognitions.get(digest)
         if found is None:
-            found = self._found[digest] = list(self.recogniser.find(text))
-        self._used.add(digest)
+            found = list(self.recogniser.find(text))
+            self.recognitions.put(digest, found)
         return found
-
-    def cache_state(self) -> dict[str, object]:
-        """What `recognise` found in the texts it was given, as JSON data, for `prime`."""
-        return {"scheme": self.version,
-                "texts": {digest: self._found[digest] for digest in sorted(self._used)}}
-
-    def prime(self, state: Mapping[str, object]) -> None:
-        """Take what `recognise` found in an earlier run with this very scheme."""
-        texts = state.get("texts")
-        if state.get("scheme") == self.version and isinstance(texts, dict):
-            self._found.update((digest, [tuple(hit) for hit in found])
-                               for digest, found in texts.items())
 
     def ancestors(self, key: str) -> list[str]:
         """Every concept above `key`, nearest first."""

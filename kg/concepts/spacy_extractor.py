@@ -41,6 +41,7 @@ from kg.concepts.base import (
     Extraction,
     Mention,
     Progress,
+    TextCache,
     extractors,
     section_texts,
     text_digest,
@@ -897,9 +898,7 @@ class SpacyExtractor:
     def __init__(self, nlp: Language | None = None, batch_size: int = BATCH_SIZE) -> None:
         self._nlp = nlp
         self.batch_size = batch_size
-        self._cache: dict[str, TextCandidates] = {}  # text digest -> stage 1's result
-        self._primed: dict[str, Any] = {}  # text digest -> the JSON data `prime` took it from
-        self._used: set[str] = set()
+        self._cache = TextCache(NAME, _plain_candidates, _candidates)  # stage 1's results
 
     @property
     def nlp(self) -> Language:
@@ -914,14 +913,14 @@ class SpacyExtractor:
         read them without markup, the evidence quotes them as written)."""
         texts = list(texts)
         digests = [text_digest(text) for text in texts]
-        todo = [text for text, digest in zip(texts, digests, strict=True)
-                if digest not in self._cache]
-        parsed = self._parse(todo)
-        for digest in digests:
-            if digest not in self._cache:
-                self._cache[digest] = next(parsed)
-            self._used.add(digest)
-            yield self._cache[digest]
+        cached = [self._cache.get(digest) for digest in digests]
+        parsed = self._parse([text for text, found in zip(texts, cached, strict=True)
+                              if found is None])
+        for digest, found in zip(digests, cached, strict=True):
+            if found is None:
+                found = next(parsed)
+                self._cache.put(digest, found)
+            yield found
 
     def _parse(self, texts: list[str]) -> Iterator[TextCandidates]:
         if not texts:
@@ -936,16 +935,11 @@ class SpacyExtractor:
 
     def cache_state(self) -> dict[str, Any]:
         """What stage 1 found in the texts of the last run, as JSON data, for `prime`."""
-        return {"extractor": NAME, "texts": {
-            digest: self._primed.get(digest) or _plain_candidates(self._cache[digest])
-            for digest in sorted(self._used)}}
+        return self._cache.state()
 
     def prime(self, state: Mapping[str, Any]) -> None:
         """Take what an earlier run of the same extractor version found (`cache_state`)."""
-        if state.get("extractor") == NAME:
-            self._primed.update(state.get("texts", {}))
-            self._cache.update((digest, _candidates(data))
-                               for digest, data in state.get("texts", {}).items())
+        self._cache.prime(state)
 
     def __call__(self, papers: Sequence[Paper], progress: Progress | None = None) -> Extraction:
         found, definitions = self._read(papers, progress)

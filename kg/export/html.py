@@ -107,9 +107,8 @@ def select_view(graph: nx.DiGraph, max_nodes: int = DEFAULT_MAX_NODES) -> nx.DiG
     if graph.number_of_nodes() <= max_nodes:
         return graph
     members = {n for n, kind in graph.nodes(data="kind") if kind not in TAXONOMY}
-    linked = graph.subgraph(members)
-    core = core_numbers({n: {m for m in (*graph.succ[n], *graph.pred[n]) if m in members}
-                         for n in members})
+    linked = {n: {m for m in (*graph.succ[n], *graph.pred[n]) if m in members} for n in members}
+    core = core_numbers(linked)
     degree = dict(graph.degree(members))
     ranking = sorted(members, key=lambda n: (-core[n], -degree[n], n))
     rank = {node: i for i, node in enumerate(ranking)}
@@ -124,7 +123,7 @@ def select_view(graph: nx.DiGraph, max_nodes: int = DEFAULT_MAX_NODES) -> nx.DiG
         if not new or len(kept) + len(new) > max_nodes:
             continue
         kept.update(dict.fromkeys(new))
-        for neighbour in (m for n in new if n in linked for m in nx.all_neighbors(linked, n)):
+        for neighbour in (m for n in new if n in linked for m in linked[n]):
             if neighbour not in kept:
                 links[neighbour] += 1
                 entry = (-core[neighbour], -links[neighbour], rank[neighbour], neighbour)
