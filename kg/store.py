@@ -10,20 +10,23 @@ manifest switches to it, so a reader that opened the old one keeps a consistent 
 must not be read while another process writes it).
 
 A daily update changes a small part of the graph, and loading millions of triples again was
-most of its cost. So each store has an index beside it (`subjects-<stamp>.tsv`, a version
-switched with it): every subject with a hash of its sorted triples. The next build compares
-its triples with that index subject by subject (`StoreDiff`, a merge of two sorted streams,
-memory for the changed subjects only); when few changed, the new store starts as a
+most of its cost. So the RDF is written as records (`kg.export.rdf`), and each store has an
+index beside it (`records-<stamp>.tsv`, a version switched with it): every record's key, a hash
+of what it was made from, and where its block is in `graph.ttl`. The next build walks its
+records in the same order (`StoreWriter`, a merge of two sorted streams): a record made from
+the same inputs is copied from the old `graph.ttl` (checked against the hash of its block)
+and not rendered; the others are rendered, and when few changed, the new store starts as a
 checkpoint of the old (hard links to its immutable files, milliseconds) and only the triples
-that differ are removed and added.
+of the changed records that differ are removed and added.
 """
 
 from __future__ import annotations
 
 import hashlib
+import mmap
 import shutil
-from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO, cast
 
@@ -33,150 +36,217 @@ from kg.errors import UsageError
 from kg.outputs import MANIFEST, OutputFolder, built_version, previous_version
 
 STORE = "store"
-INDEX = "subjects"  # subjects-<stamp>.tsv: "hash<TAB>subject" per line, sorted by subject
-# Above this share of changed subjects a fresh bulk load is cheaper than a diff (removing a
+INDEX = "records"  # records-<stamp>.tsv: a line of salt, then a line per record (`_Entry`)
+# Above this share of changed records a fresh bulk load is cheaper than a diff (removing a
 # triple costs about three times as much as bulk-loading one).
 MAX_CHANGED = 0.25
-LOAD_CHUNK = 32 << 20  # bytes of N-Triples per call of the bulk loader (`_bulk_load`)
+LOAD_CHUNK = 32 << 20  # bytes of Turtle per call of the bulk loader (`_bulk_load`)
 
 
 def _hash(block: bytes) -> str:
     return hashlib.blake2b(block, digest_size=8).hexdigest()
 
 
-def _index_lines(path: Path | None) -> Iterator[tuple[str, str]]:
-    """(subject, hash) of an index, in its (sorted) order; nothing without one."""
-    if path is None:
-        return
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            digest, _, subject = line.rstrip("\n").partition("\t")
-            yield subject, digest
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One record of an index: "key<TAB>fingerprint<TAB>block hash<TAB>offset<TAB>length"."""
+
+    key: str
+    fingerprint: str
+    block: str
+    offset: int
+    length: int
+
+    def line(self) -> str:
+        return f"{self.key}\t{self.fingerprint}\t{self.block}\t{self.offset}\t{self.length}\n"
 
 
-def _count_lines(path: Path | None) -> int:
-    if path is None:
-        return 0
+class _OldBuild:
+    """The previous build's index, read in order, and the blocks of its RDF file."""
+
+    def __init__(self, index: Path | None, rdf_file: Path, salt: str) -> None:
+        self.usable = False  # its index and file can be read: a diff is possible
+        self.same_salt = False  # and its records were made as ours are: they can be copied
+        self.count = 0
+        self._lines: Iterator[str] = iter(())
+        self._blocks: mmap.mmap | None = None
+        if index is None:
+            return
+        try:
+            self.count = _count_lines(index) - 1
+            self._lines = index.open(encoding="utf-8")
+            self.same_salt = next(self._lines) == f"{salt}\n"
+            with rdf_file.open("rb") as file:
+                self._blocks = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError, StopIteration):  # UnicodeDecodeError is a ValueError
+            return
+        self.usable = True
+        self.next = self._read()
+
+    def _read(self) -> _Entry | None:
+        """The next entry; an index that cannot be read is not used."""
+        try:
+            line = next(self._lines, None)
+            if line is None:
+                return None
+            key, fingerprint, block, offset, length = line.rstrip("\n").rsplit("\t", 4)
+            return _Entry(key, fingerprint, block, int(offset), int(length))
+        except (OSError, ValueError):
+            self.usable = False
+            return None
+
+    def until(self, key: str) -> Iterator[_Entry]:
+        """The entries before `key` (records gone from the build), then `key`'s, if any."""
+        while self.usable and self.next is not None and self.next.key <= key:
+            entry, self.next = self.next, self._read()
+            yield entry
+
+    def close(self) -> None:
+        if self._blocks is not None:
+            self._blocks.close()
+        if hasattr(self._lines, "close"):
+            self._lines.close()
+
+    def block(self, entry: _Entry) -> bytes | None:
+        """The entry's block as the old file holds it; None when the file changed since."""
+        if self._blocks is None:
+            return None
+        block = self._blocks[entry.offset:entry.offset + entry.length]
+        return block if len(block) == entry.length and _hash(block) == entry.block else None
+
+
+def _count_lines(path: Path) -> int:
     with path.open("rb") as lines:
         return sum(1 for _ in lines)
 
 
-class StoreDiff:
-    """Takes the graph's N-Triples a subject at a time, in sorted order (`block`), writes the
-    new index and keeps what differs from the previous build's; `write` then stages the store.
-    """
+class StoreWriter:
+    """Writes the build's RDF file (`name`, staged at `path`: `header`, then a block per
+    record), the index of its records and the store, reusing what the previous build of the
+    folder made from the same inputs under the same `salt` (see the module docstring)."""
 
-    def __init__(self, out: OutputFolder) -> None:
+    def __init__(self, out: OutputFolder, name: str, header: bytes, salt: str) -> None:
         self.out = out
+        self.header = header
+        self.path = out.stage(name)
         self.previous = previous_version(out.path, STORE)
-        old_index = previous_version(out.path, INDEX) if self.previous else None
-        self._diffable = old_index is not None
-        self._old = _index_lines(old_index)
-        self._next_old = self._read_old()
-        self._budget = MAX_CHANGED * _count_lines(old_index) if self._diffable else 0
+        index = previous_version(out.path, INDEX) if self.previous else None
+        self._old = _OldBuild(index, out.path / name, salt)
+        self._diffing = self._old.usable  # a diff of the old store is still possible
+        self._budget = MAX_CHANGED * self._old.count
+        self._file = self.path.open("wb")
+        self._file.write(header)
+        self._offset = len(header)
         _, index_path = out.stage_version(INDEX, ".tsv")
         self._index: TextIO = index_path.open("w", encoding="utf-8")
-        self.changed: dict[str, bytes] = {}  # subject -> its new triples (b"" when gone)
-        self.fresh: set[str] = set()  # the changed subjects the previous store did not have
+        self._index.write(f"{salt}\n")
+        self.removed: list[bytes] = []  # the old blocks of changed and gone records (Turtle)
+        self.added: list[bytes] = []  # the new triples of changed records (N-Triples)
+        self.rendered = 0
 
-    def block(self, subject: str, triples: bytes) -> None:
-        """The N-Triples lines of one subject; subjects come in sorted order."""
-        digest = _hash(triples)
-        self._index.write(f"{digest}\t{subject}\n")
-        old_digest = self._skip_to(subject)
-        if old_digest != digest:
-            self._record(subject, triples)
-            if old_digest is None:
-                self.fresh.add(subject)
+    def record(self, key: str, fingerprint: str,
+               render: Callable[[], tuple[bytes, bytes]]) -> None:
+        """Write the next record (keys come in sorted order): copied from the old file when
+        it was made from the same inputs, else `render`ed (its block, and its N-Triples)."""
+        old: _Entry | None = None
+        for entry in self._old.until(key):
+            if entry.key == key:
+                old = entry
+            else:
+                self._change(entry, b"")  # gone
+        block = None
+        if old is not None and self._old.same_salt and old.fingerprint == fingerprint:
+            block = self._old.block(old)
+        if block is None:
+            block, ntriples = render()
+            self.rendered += 1
+            self._change(old, ntriples)
+            digest = _hash(block)
+        else:
+            digest = old.block if old is not None else _hash(block)
+        self._file.write(block)
+        self._index.write(_Entry(key, fingerprint, digest, self._offset, len(block)).line())
+        self._offset += len(block)
 
-    def _skip_to(self, subject: str) -> str | None:
-        """The old hash of `subject`; the old subjects before it are gone."""
-        while self._next_old is not None and self._next_old[0] < subject:
-            self._record(self._next_old[0], b"")
-            self._next_old = self._read_old()
-        if self._next_old is not None and self._next_old[0] == subject:
-            digest = self._next_old[1]
-            self._next_old = self._read_old()
-            return digest
-        return None
+    def _change(self, old: _Entry | None, ntriples: bytes) -> None:
+        """Keep a changed record's old block and new triples for the diff, while one is
+        possible and cheaper than a fresh load."""
+        if not self._diffing:
+            return
+        if old is not None:
+            block = self._old.block(old)
+            if block is None:
+                self._diffing = False  # the old file is not the one indexed: load afresh
+            else:
+                self.removed.append(block)
+        self.added.append(ntriples)
+        if len(self.added) > self._budget:
+            self._diffing = False  # a fresh load will be cheaper: stop collecting
+        if not self._diffing:
+            self.removed.clear()
+            self.added.clear()
 
-    def _read_old(self) -> tuple[str, str] | None:
-        """The next line of the old index; an index that cannot be read is not used."""
-        try:
-            return next(self._old, None)
-        except (OSError, ValueError):  # UnicodeDecodeError is a ValueError
-            self._diffable = False
-            return None
-
-    def _record(self, subject: str, triples: bytes) -> None:
-        if self._diffable:
-            self.changed[subject] = triples
-            if len(self.changed) > self._budget:
-                self._diffable = False  # a fresh load will be cheaper: stop collecting
-                self.changed.clear()
-                self.fresh.clear()
-
-    def write(self, ntriples: Path) -> str:
-        """Stage the store holding exactly the triples of `ntriples` (the blocks given), and
-        its index; the store's name."""
-        while self._next_old is not None:
-            self._record(self._next_old[0], b"")
-            self._next_old = self._read_old()
+    def write(self) -> str:
+        """Close the RDF file and the index, and stage the store holding exactly the triples
+        of the file; the store's name."""
+        for entry in self._old.until(chr(0x10FFFF)):
+            self._change(entry, b"")  # gone
+        self._file.close()
         self._index.close()
+        self._old.close()
         name, path = self.out.stage_version(STORE, folder=True)
-        if self._diffable and self.previous is not None:
+        if self._diffing and self._old.usable and self.previous is not None:
             try:
-                _changed_copy(self.previous, path, self.changed, self.fresh)
+                _changed_copy(self.previous, path, self.header, self.removed, self.added)
                 return name
             except (OSError, ValueError, SyntaxError):
-                pass  # an old store or index damaged by hand: load afresh, below
+                pass  # an old store damaged by hand: load afresh, below
             # Out of the `except`: its traceback held the failed store open.
             shutil.rmtree(path, ignore_errors=True)
             path.mkdir()
         store = ox.Store(str(path))
-        _bulk_load(store, ntriples)
+        _bulk_load(store, self.path, self.header)
         store.optimize()
         store.flush()
         del store  # closes RocksDB before the folder is renamed
         return name
 
 
-def _changed_copy(previous: Path, path: Path, changed: dict[str, bytes],
-                  fresh: set[str]) -> None:
-    """A checkpoint of the `previous` store at `path`, with the `changed` subjects applied."""
+def _changed_copy(previous: Path, path: Path, header: bytes, removed: list[bytes],
+                  added: list[bytes]) -> None:
+    """A checkpoint of the `previous` store at `path`, with the changed records applied."""
     path.rmdir()  # a checkpoint is made into a new folder
     ox.Store.read_only(str(previous)).backup(str(path))
     store = ox.Store(str(path))
-    _apply(store, changed, fresh)
+    _apply(store, header, removed, added)
     store.flush()
 
 
-def _bulk_load(store: ox.Store, ntriples: Path) -> None:
-    """Load an N-Triples file a slice of LOAD_CHUNK bytes at a time (cut at a line end): the
-    bulk loader holds a whole call in memory, 1.4 GB for June's 360 MB file at once, 0.27 GB
-    in slices, for a quarter more time. Lenient: every term was checked when rendered."""
-    with ntriples.open("rb") as file:
+def _bulk_load(store: ox.Store, turtle: Path, header: bytes) -> None:
+    """Load a Turtle file of `kg.export.rdf`'s records a slice of LOAD_CHUNK bytes at a time,
+    cut where a subject starts (a line not indented), each slice after the prefixes: the bulk
+    loader holds a whole call in memory. Lenient: every term was checked when rendered."""
+    with turtle.open("rb") as file:
+        file.seek(len(header))
         while chunk := file.read(LOAD_CHUNK):
-            store.bulk_load(chunk + file.readline(), ox.RdfFormat.N_TRIPLES, lenient=True)
+            parts = [header, chunk, file.readline()]
+            while (line := file.readline()).startswith(b"\t"):
+                parts.append(line)
+            file.seek(file.tell() - len(line))
+            store.bulk_load(b"".join(parts), ox.RdfFormat.TURTLE, lenient=True)
 
 
-def _apply(store: ox.Store, changed: dict[str, bytes], fresh: set[str]) -> None:
-    """Make each changed subject's triples in `store` those given (none: it is gone); the
-    `fresh` subjects had none before, so their triples are only added, in one load."""
-    store.load(b"".join(changed[s] for s in fresh), ox.RdfFormat.N_TRIPLES, lenient=True)
-    known = [s for s in changed if s not in fresh]
-    new: dict[ox.NamedNode, set[ox.Quad]] = defaultdict(set)
-    for quad in ox.parse(b"".join(changed[s] for s in known), ox.RdfFormat.N_TRIPLES,
-                         lenient=True):
-        new[cast(ox.NamedNode, quad.subject)].add(quad)
-    added: list[ox.Quad] = []
-    for subject in known:
-        node = ox.NamedNode(subject[1:-1])
-        old = set(store.quads_for_pattern(node, None, None, ox.DefaultGraph()))
-        for quad in old - new[node]:
-            store.remove(quad)
-        added.extend(new[node] - old)
-    store.extend(added)
+def _apply(store: ox.Store, header: bytes, removed: list[bytes], added: list[bytes]) -> None:
+    """Replace the triples of the changed records: their `removed` old blocks (Turtle) by the
+    `added` new ones (N-Triples). Records own their subjects, so the triples both hold stay;
+    they are compared as N-Triples lines (a triple written two ways is removed and added)."""
+    written = ox.serialize(ox.parse(header + b"".join(removed), ox.RdfFormat.TURTLE,
+                                    lenient=True), format=ox.RdfFormat.N_TRIPLES)
+    old = set(cast(bytes, written).splitlines())
+    new = set(b"".join(added).splitlines())
+    for quad in ox.parse(b"\n".join(old - new), ox.RdfFormat.N_TRIPLES, lenient=True):
+        store.remove(quad)
+    store.bulk_load(b"\n".join(new - old), ox.RdfFormat.N_TRIPLES, lenient=True)
 
 
 class LiveStore:

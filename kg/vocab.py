@@ -103,8 +103,8 @@ class Iris:
     def extractor(self, name: str) -> str:
         return f"{self.base}extractor/{_segment(name)}"
 
-    def standing(self, scope: str, rank: int) -> str:
-        return f"{self.base}standing/{_segment(scope)}/{rank}"
+    def standing(self, scope: str, concept_key: str) -> str:
+        return f"{self.base}standing/{_segment(scope)}/{slug(concept_key)}"
 
     @property
     def category_scheme(self) -> str:

@@ -267,7 +267,7 @@ def test_custom_base_moves_every_minted_iri(tmp_path):
     # No scratch or staged file is left; the lock stays, hidden.
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names[:3] == [".kg.lock", "graph.ttl", "manifest.json"]
-    assert len(names) == 5 and names[3].startswith("store-") and names[4].startswith("subjects-")
+    assert len(names) == 5 and names[3].startswith("records-") and names[4].startswith("store-")
     custom = _load(path)
     nodes = {t for triple in custom for t in triple if isinstance(t, URIRef)}
     vocabularies = (KG, str(RDF), str(RDFS), str(SKOS), str(FOAF), str(PROV), str(DCTERMS),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -67,18 +68,36 @@ def test_an_update_gives_the_bytes_of_a_rebuild(
     assert set(load_store(tmp_path)) == set(load_store(whole))
 
 
-@pytest.mark.parametrize("damage", [b"0000000000000000\t<no-iri>\n", b"\xff\xfe\n"],
-                         ids=["a subject that is no IRI", "bytes that are not UTF-8"])
-@pytest.mark.parametrize("where", ["first", "last"])
-def test_a_damaged_subject_index_costs_a_fresh_load_not_the_store(
-        damage: bytes, where: str, days: list[Path], whole: Path, tmp_path: Path,
+def _damage_index(folder: Path, damage: bytes, first: bool) -> None:
+    index = next(folder.glob("records-*.tsv"))
+    lines = index.read_bytes().splitlines(keepends=True)
+    where = 1 if first else len(lines)  # after the salt, or at the end
+    index.write_bytes(b"".join(lines[:where]) + damage + b"".join(lines[where:]))
+
+
+def _damage_turtle(folder: Path) -> None:
+    turtle = folder / "graph.ttl"
+    data = bytearray(turtle.read_bytes())
+    middle = data.index(b'"', len(data) // 2) + 1
+    data[middle:middle] = b"edited "
+    turtle.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage", [
+    lambda folder: _damage_index(folder, b"no\tentry\n", first=True),
+    lambda folder: _damage_index(folder, b"\xff\xfe\n", first=False),
+    lambda folder: (folder / "graph.ttl").unlink(),
+    _damage_turtle,
+], ids=["an index line that is no entry", "index bytes that are not UTF-8",
+        "graph.ttl removed", "graph.ttl edited"])
+def test_a_damaged_index_or_turtle_costs_a_fresh_load_not_the_result(
+        damage: Callable[[Path], None], days: list[Path], whole: Path, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     kg.build(days[:2], tmp_path)
-    index = next(tmp_path.glob("subjects-*.tsv"))
-    lines = index.read_bytes()
-    index.write_bytes(damage + lines if where == "first" else lines + damage)
+    damage(tmp_path)
     monkeypatch.setattr(store_module, "MAX_CHANGED", float("inf"))  # diff whatever changed
     assert kg.update(days[2:], tmp_path) is not None
+    assert (tmp_path / "graph.ttl").read_bytes() == (whole / "graph.ttl").read_bytes()
     assert set(load_store(tmp_path)) == set(load_store(whole))
 
 

@@ -2,12 +2,20 @@
 standard vocabularies it reuses (DCTERMS, FOAF, SKOS, PROV, FaBiO, schema.org).
 
 The full archive is millions of triples, so RDF must not be the slow stage, and the same graph
-must always give the same bytes. Triples are therefore collected as N-Triples text, grouped by
-subject: building a `pyoxigraph.Triple` from Python costs several times as much, while text
-de-duplicates in a set and is its own sort key. IRIs are validated and rendered by pyoxigraph
-(once each), and so are the literals that need escaping. Subjects and then their
-predicate-object pairs are sorted, so Turtle groups each subject, and pyoxigraph parses and
-serializes the result in Rust. No blank nodes: every node has a stable IRI (`kg.vocab.Iris`).
+must always give the same bytes. The triples are made as *records*: a paper with its
+authorships and mentions, a person, a concept, the standings of one scope, the taxonomy...
+Each record's subjects are its own, and its triples depend only on what `_records` says it
+reads (`_Record.inputs`). Records are written to `graph.ttl` in the order of their keys, each
+as a block of Turtle, while `kg.store.StoreWriter` keeps an index of the blocks: a record
+whose inputs did not change since the previous build of the folder is copied from the old file
+instead of rendered, and only the records that changed touch the store. A daily update so
+renders a few thousand records instead of every one.
+
+Triples are rendered as N-Triples text: building a `pyoxigraph.Triple` from Python costs
+several times as much, while text de-duplicates in a set and is its own sort key. IRIs are
+validated and rendered by pyoxigraph (once each), and so are the literals that need escaping.
+No blank nodes: every node has a stable IRI (`kg.vocab.Iris`). The other formats (`--format`)
+are converted from `graph.ttl` by pyoxigraph.
 
 The full arXiv taxonomy is `ontologies/arxiv-taxonomy.ttl`; regenerate it with
 `python -c "from kg.export.rdf import write_taxonomy; write_taxonomy()"`.
@@ -15,11 +23,14 @@ The full arXiv taxonomy is `ontologies/arxiv-taxonomy.ttl`; regenerate it with
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import astuple, dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,7 +40,7 @@ from kg import taxonomy
 from kg.concepts.base import CONCEPT_TYPES
 from kg.export.registry import register_exporter
 from kg.outputs import OutputFolder
-from kg.store import StoreDiff
+from kg.store import StoreWriter
 from kg.vocab import DEFAULT_BASE, PREFIXES, Iris, lookup_key
 
 if TYPE_CHECKING:
@@ -63,6 +74,8 @@ K, RDF, RDFS, DCT, FOAF, SKOS, PROV, SCHEMA = (
     _Namespace(p) for p in ("kg", "rdf", "rdfs", "dcterms", "foaf", "skos", "prov", "schema"))
 SUMMARY_FIELDS = ("tldr", "motivation", "method", "result", "conclusion")  # own kg: properties
 RANKED = 1000  # concepts ranked for the whole graph and for each category (`_standings`)
+TURTLE = "graph.ttl"  # always written: the other formats and the next update read it
+RECORDS_VERSION = 1  # of how records are rendered: a new one renders every record again
 CONCEPT_CLASSES = {t: getattr(K, t.capitalize()) for t in CONCEPT_TYPES}  # "method": kg:Method
 _XSD_INTEGER, _XSD_DECIMAL, _XSD_DATE = (
     f"<{PREFIXES['xsd']}{t}>" for t in ("integer", "decimal", "date"))
@@ -111,14 +124,14 @@ class _Subject:
 
 
 class _Triples:
-    """All triples of an export, grouped by subject."""
+    """The triples of one record, grouped by subject."""
 
-    def __init__(self) -> None:
-        self._terms = _Terms()
+    def __init__(self, terms: _Terms) -> None:
+        self._terms = terms
         self._subjects: dict[str, set[str]] = {}
 
     def subject(self, iri: str) -> _Subject:
-        term = self._terms[iri]
+        term = str(NamedNode(iri))  # not kept in `_terms`: most subjects are in one record
         pairs = self._subjects.get(term)
         if pairs is None:
             pairs = self._subjects[term] = set()
@@ -128,18 +141,81 @@ class _Triples:
         """(predicate, object IRI) links rendered as pairs for `_Subject.extend`."""
         return tuple(f"{self._terms[p]} {self._terms[o]}" for p, o in links)
 
-    def write(self, path: Path, diff: StoreDiff | None = None) -> None:
-        """Write sorted N-Triples (by subject, then predicate and object), once: each subject's
-        triples are let go as soon as they are written, since they are most of the memory.
-        Each subject's lines also go to `diff`, for the store."""
-        subjects = self._subjects
-        with path.open("wb") as file:
-            for s in sorted(subjects):
-                pairs = sorted(subjects.pop(s))
-                block = (f"{s} " + f" .\n{s} ".join(pairs) + " .\n").encode()
-                file.write(block)
-                if diff is not None:
-                    diff.block(s, block)
+    def ntriples(self) -> bytes:
+        """Sorted N-Triples lines (by subject, then predicate and object)."""
+        return "".join(f"{s} {pair} .\n" for s in sorted(self._subjects)
+                       for pair in sorted(self._subjects[s])).encode()
+
+    def turtle(self, names: _TurtleNames) -> bytes:
+        """The same triples as Turtle, a block per subject, with prefixed names."""
+        blocks = []
+        for s in sorted(self._subjects):
+            lines: list[str] = []
+            predicate = ""
+            for pair in sorted(self._subjects[s]):
+                cut = pair.index("> ") + 1
+                value = names.object(pair[cut + 1:])
+                if pair[:cut] == predicate:
+                    lines[-1] += f" , {value}"
+                else:
+                    predicate = pair[:cut]
+                    lines.append(f"{names[predicate]} {value}")
+            blocks.append(f"{names.compact(s)} " + " ;\n\t".join(lines) + " .\n\n")
+        return "".join(blocks).encode()
+
+
+class _TurtleNames(dict[str, str]):
+    """An N-Triples IRI term -> its Turtle name: prefixed when its local part is a plain
+    prefixed name (letters, digits, `_ - . : %XX`), else as it is; `rdf:type` is `a`."""
+
+    def __init__(self, prefixes: dict[str, str]) -> None:
+        super().__init__({f"<{PREFIXES['rdf']}type>": "a"})
+        namespaces = sorted(prefixes.items(), key=lambda item: -len(item[1]))
+        self._namespaces = [(f"<{ns}", f"{prefix}:") for prefix, ns in namespaces]
+        self.header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in prefixes.items()
+                              ).encode() + b"\n"
+
+    def __missing__(self, term: str) -> str:
+        name = self[term] = self.compact(term)
+        return name
+
+    def compact(self, term: str) -> str:
+        for namespace, prefix in self._namespaces:
+            if term.startswith(namespace):
+                local = term[len(namespace):-1]
+                if not local or _LOCAL_NAME.fullmatch(local):
+                    return prefix + local
+                break
+        return term
+
+    def object(self, term: str) -> str:
+        """An object: an IRI (kept), or a literal with its datatype IRI prefixed."""
+        if term[0] == "<":
+            return self[term]
+        if term[-1] == ">":
+            value, _, datatype = term.rpartition("^^")
+            return f"{value}^^{self[datatype]}"
+        return term
+
+
+_NAME_CHAR = r"(?:[A-Za-z0-9_:-]|%[0-9A-Fa-f]{2})"
+_LOCAL_NAME = re.compile(rf"{_NAME_CHAR}(?:(?:{_NAME_CHAR}|\.)*{_NAME_CHAR})?")
+
+
+@dataclass(frozen=True, slots=True)
+class _Record:
+    """Triples made together: `render` adds them, from `inputs` (and the build's `_salt`)."""
+
+    key: str  # the IRI of its main subject; records are written in the order of their keys
+    inputs: object  # plain data (JSON with sets): what its triples depend on
+    render: Callable[[_Triples], None]
+
+
+def _fingerprint(inputs: object) -> str:
+    """A hash of a record's inputs: equal inputs, equal triples."""
+    data = inputs if isinstance(inputs, str) else json.dumps(
+        inputs, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=sorted)
+    return hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
 def _string(value: str) -> str:
@@ -212,8 +288,8 @@ def _graph_categories(graph: nx.DiGraph) -> Iterator[taxonomy.Category]:
                                     g["name"], data["known"])
 
 
-def _paper(out: _Triples, iris: Iris, graph: nx.DiGraph, node: str, run: str,
-           digests: dict[str, str | None]) -> None:
+def _paper(iris: Iris, graph: nx.DiGraph, node: str, run: str, out: _Triples) -> None:
+    """A paper with its authorships and mentions."""
     data = graph.nodes[node]
     iri, paper_id = data["iri"], data["id"]
     paper = out.subject(iri)
@@ -240,10 +316,7 @@ def _paper(out: _Triples, iris: Iris, graph: nx.DiGraph, node: str, run: str,
     for keyword in data["keywords"]:
         paper.text(K.keyword, keyword)
     for source in data["sources"]:
-        name = _file_name(source["file"])
-        paper.link(PROV.wasDerivedFrom, iris.digest(name))
-        known = digests.get(name)
-        digests[name] = min(filter(None, (known, source["date"])), default=None)
+        paper.link(PROV.wasDerivedFrom, iris.digest(_file_name(source["file"])))
 
     # What every mention of a concept in this paper says, rendered once for them all.
     shared = out.links((RDF.type, K.Mention), (RDF.type, PROV.Entity), (K.paper, iri),
@@ -279,8 +352,16 @@ def _paper(out: _Triples, iris: Iris, graph: nx.DiGraph, node: str, run: str,
                 mention.decimal(K.confidence, evidence["confidence"])
 
 
-def _concept(out: _Triples, iris: Iris, graph: nx.DiGraph, node: str) -> None:
-    data = graph.nodes[node]
+def _paper_inputs(graph: nx.DiGraph, node: str) -> object:
+    """What `_paper` reads: the paper, its links and the names, codes and keys they lead to."""
+    nodes = graph.nodes
+    return [nodes[node], [[target, edge, nodes[target].get("name"), nodes[target].get("code"),
+                           nodes[target].get("key")] for target, edge in graph.succ[node].items()]]
+
+
+def _concept(iris: Iris, data: dict, broader: list[str], papers: int | None,
+             out: _Triples) -> None:
+    """A concept, with the keys of its broader concepts and the number of papers naming it."""
     concept = out.subject(iris.concept(data["key"]))
     concept.types(K.Concept, SKOS.Concept)
     if data["type"] in CONCEPT_CLASSES:
@@ -291,16 +372,22 @@ def _concept(out: _Triples, iris: Iris, graph: nx.DiGraph, node: str) -> None:
     for label in (data["label"], *data["alt_labels"]):
         concept.text(K.lookupKey, lookup_key(label))
     concept.link(SKOS.inScheme, iris.concept_scheme)
-    for target, edge in graph.succ[node].items():
-        if edge["rel"] == "broader":
-            concept.link(SKOS.broader, iris.concept(graph.nodes[target]["key"]))
+    for key in broader:
+        concept.link(SKOS.broader, iris.concept(key))
+    if papers is not None:
+        concept.integer(K.paperCount, papers)
 
 
-def _standings(out: _Triples, iris: Iris, graph: nx.DiGraph) -> None:
-    """How many papers mention each concept (`kg:paperCount` on the concept) and, for the
-    whole graph and each category, its RANKED most mentioned concepts as `kg:Standing`s: the
-    aggregates of the saved queries, counted once here rather than at every query (on the
-    archive, counting them in SPARQL took 30 to 40 s)."""
+def _person(iris: Iris, name: str, out: _Triples) -> None:
+    person = out.subject(iris.person(name))
+    person.types(FOAF.Person, SCHEMA.Person)
+    person.text(FOAF.name, name)
+    person.text(K.lookupKey, lookup_key(name))
+
+
+def _counts(graph: nx.DiGraph) -> list[tuple[str, str | None, Counter[str]]]:
+    """How many papers mention each concept: (scope name, category code or None for the
+    whole graph, counts by concept node), for the whole graph and then each category."""
     concepts_of: dict[str, list[str]] = {}
     in_category: dict[str, list[str]] = {}
     for source, target, rel in graph.edges(data="rel"):
@@ -308,108 +395,143 @@ def _standings(out: _Triples, iris: Iris, graph: nx.DiGraph) -> None:
             concepts_of.setdefault(source, []).append(target)
         elif rel in ("primary_category", "cross_list"):
             in_category.setdefault(target, []).append(source)
-    overall = Counter(c for concepts in concepts_of.values() for c in concepts)
-    iri = {node: iris.concept(graph.nodes[node]["key"]) for node in overall}
-    for node, count in overall.items():
-        out.subject(iri[node]).integer(K.paperCount, count)
-    scopes = [("all", K.allPapers, overall)]
+    scopes: list[tuple[str, str | None, Counter[str]]] = [
+        ("all", None, Counter(c for concepts in concepts_of.values() for c in concepts))]
     for category, members in sorted(in_category.items()):
         code = graph.nodes[category]["code"]
-        counted = Counter(c for paper in members for c in concepts_of.get(paper, ()))
-        scopes.append((code, iris.category(code), counted))
-    for name, scope, counted in scopes:
-        ranked = sorted(counted, key=lambda c: (-counted[c], graph.nodes[c]["label"].lower(),
-                                                iri[c]))
-        for rank, node in enumerate(ranked[:RANKED], start=1):
-            standing = out.subject(iris.standing(name, rank))
-            standing.types(K.Standing)
-            standing.link(K.scope, scope)
-            standing.integer(K.rank, rank)
-            standing.link(K.rankedConcept, iri[node])
-            standing.integer(K.paperCount, counted[node])
+        scopes.append((code, code, Counter(c for paper in members
+                                           for c in concepts_of.get(paper, ()))))
+    return scopes
 
 
-def _graph_triples(graph: nx.DiGraph, iris: Iris) -> _Triples:
-    """Every triple of the graph's RDF form."""
-    out = _Triples()
-    extractor = graph.graph.get("extractor") or "unknown extractor"
+def _standing(iris: Iris, name: str, scope: str, key: str, papers: int, out: _Triples) -> None:
+    """A `kg:Standing`: a concept among the most mentioned of a scope, with its count. Keyed by
+    concept, not by rank, so that a count changing changes that standing only."""
+    standing = out.subject(iris.standing(name, key))
+    standing.types(K.Standing)
+    standing.link(K.scope, scope)
+    standing.link(K.rankedConcept, iris.concept(key))
+    standing.integer(K.paperCount, papers)
+
+
+def _digest(iris: Iris, name: str, day: str | None, out: _Triples) -> None:
+    digest = out.subject(iris.digest(name))
+    digest.types(K.Digest, PROV.Entity)
+    digest.text(RDFS.label, name)
+    if day:
+        digest.date(DCT.date, day)
+
+
+def _run(iris: Iris, extractor: str, out: _Triples) -> None:
+    """The extraction run every mention names, and the scheme of the extracted concepts."""
+    scheme = out.subject(iris.concept_scheme)
+    scheme.types(SKOS.ConceptScheme)
+    scheme.text(RDFS.label, "Concepts extracted from the papers")
+    extraction = out.subject(iris.extractor(extractor))
+    extraction.types(K.ExtractionRun, PROV.Activity)
+    extraction.text(RDFS.label, extractor)
+
+
+def _records(graph: nx.DiGraph, iris: Iris) -> list[_Record]:
+    """Every record of the graph's RDF form, in the order of their keys.
+
+    The standings are how many papers mention each concept (`kg:paperCount` on the concept)
+    and, for the whole graph and each category, its RANKED most mentioned concepts: the
+    aggregates of the saved queries, counted once here rather than at every query (on the
+    archive, counting them in SPARQL took 30 to 40 s)."""
+    extractor = _extractor(graph)
     run = iris.extractor(extractor)
+    records: list[_Record] = []
     digests: dict[str, str | None] = {}
-    concepts = 0
-    for node, kind in graph.nodes(data="kind"):
+    nodes = graph.nodes
+    scopes = _counts(graph)
+    overall = scopes[0][2]
+    for node, data in nodes(data=True):
+        kind = data["kind"]
         if kind == "paper":
-            _paper(out, iris, graph, node, run, digests)
+            records.append(_Record(data["iri"], _paper_inputs(graph, node),
+                                   partial(_paper, iris, graph, node, run)))
+            for source in data["sources"]:
+                name, day = _file_name(source["file"]), source["date"]
+                known = digests.get(name)
+                digests[name] = min(filter(None, (known, day)), default=None)
         elif kind == "author":
-            name = graph.nodes[node]["name"]
-            person = out.subject(iris.person(name))
-            person.types(FOAF.Person, SCHEMA.Person)
-            person.text(FOAF.name, name)
-            person.text(K.lookupKey, lookup_key(name))
+            name = data["name"]
+            records.append(_Record(iris.person(name), name, partial(_person, iris, name)))
         elif kind == "concept":
-            _concept(out, iris, graph, node)
-            concepts += 1
-    _taxonomy(out, iris, _graph_categories(graph))
-    _standings(out, iris, graph)
+            broader = sorted(nodes[t]["key"] for t, edge in graph.succ[node].items()
+                             if edge["rel"] == "broader")
+            papers = overall.get(node)
+            records.append(_Record(iris.concept(data["key"]), [data, broader, papers],
+                                   partial(_concept, iris, data, broader, papers)))
     for name, day in digests.items():
-        digest = out.subject(iris.digest(name))
-        digest.types(K.Digest, PROV.Entity)
-        digest.text(RDFS.label, name)
-        if day:
-            digest.date(DCT.date, day)
-    if concepts:
-        scheme = out.subject(iris.concept_scheme)
-        scheme.types(SKOS.ConceptScheme)
-        scheme.text(RDFS.label, "Concepts extracted from the papers")
-        extraction = out.subject(run)
-        extraction.types(K.ExtractionRun, PROV.Activity)
-        extraction.text(RDFS.label, extractor)
-    return out
+        records.append(_Record(iris.digest(name), [name, day], partial(_digest, iris, name, day)))
+    for name, code, counted in scopes:
+        scope = iris.category(code) if code else K.allPapers
+        top = sorted(counted, key=lambda c: (-counted[c], nodes[c]["label"].lower(),
+                                             nodes[c]["key"]))[:RANKED]
+        for node in top:
+            key, papers = nodes[node]["key"], counted[node]
+            records.append(_Record(iris.standing(name, key), f"{scope}\t{papers}",
+                                   partial(_standing, iris, name, scope, key, papers)))
+    categories = sorted(_graph_categories(graph), key=lambda c: c.code)
+    records.append(_Record(iris.category_scheme, [astuple(c) for c in categories],
+                           partial(_taxonomy_record, iris, categories)))
+    if any(kind == "concept" for _, kind in nodes(data="kind")):
+        records.append(_Record(run, extractor, partial(_run, iris, extractor)))
+    records.sort(key=lambda record: record.key)
+    return records
 
 
-def _write(triples: _Triples, outputs: dict[Path, RdfFormat], prefixes: dict[str, str],
-           scratch: Path, diff: StoreDiff | None = None) -> Path:
-    """Write the triples to each path in its format, by way of one sorted N-Triples file (the
-    N-Triples output if asked for, else `scratch`) that pyoxigraph streams the others from;
-    return that file."""
-    source = next((p for p, f in outputs.items() if f == RdfFormat.N_TRIPLES), scratch)
-    triples.write(source, diff)
-    for path, fmt in outputs.items():
-        if fmt != RdfFormat.N_TRIPLES:
-            # Dataset formats (TriG, JSON-LD) take quads: N-Quads reads the default graph.
-            # Lenient: every term was checked when it was rendered.
-            syntax = RdfFormat.N_QUADS if fmt.supports_datasets else RdfFormat.N_TRIPLES
-            quads = parse(path=source, format=syntax, lenient=True)
-            serialize(quads, path, fmt, prefixes=prefixes)
-    return source
+def _taxonomy_record(iris: Iris, categories: list[taxonomy.Category], out: _Triples) -> None:
+    _taxonomy(out, iris, categories)
+
+
+def _extractor(graph: nx.DiGraph) -> str:
+    return graph.graph.get("extractor") or "unknown extractor"
+
+
+def _render(record: _Record, terms: _Terms, names: _TurtleNames) -> tuple[bytes, bytes]:
+    """A record's triples as a Turtle block and as N-Triples."""
+    triples = _Triples(terms)
+    record.render(triples)
+    return triples.turtle(names), triples.ntriples()
 
 
 @register_exporter("rdf")
 def export_rdf(graph: nx.DiGraph, out: OutputFolder, *, formats: Sequence[str] = ("turtle",),
                base: str = DEFAULT_BASE, **_: object) -> list[Path]:
-    """Write the store (`kg.store`) and `graph.ttl` (and .nt, .jsonld, .rdf, .trig for the
-    other `formats`) to `out`."""
+    """Write `graph.ttl` and the store (`kg.store`) to `out`, and .nt, .jsonld, .rdf, .trig for
+    the other `formats`. Records that did not change since the folder's previous build are
+    copied from its `graph.ttl` and left as they are in the store."""
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ValueError(f"unknown RDF format {unknown[0]!r} (known: {', '.join(FORMATS)})")
     iris = Iris(base)
-    names = {f"graph.{FORMATS[f].file_extension}": FORMATS[f] for f in dict.fromkeys(formats)}
-    outputs = {out.stage(name): fmt for name, fmt in names.items()}
-    diff = StoreDiff(out)
-    ntriples = _write(_graph_triples(graph, iris), outputs, {**PREFIXES, **iris.prefixes()},
-                      out.scratch("graph.nt"), diff)
-    store = diff.write(ntriples)
-    return [*(out.path / name for name in names), out.path / store]
+    names = _TurtleNames({**PREFIXES, **iris.prefixes()})
+    salt = json.dumps([RECORDS_VERSION, base, _extractor(graph)])
+    writer = StoreWriter(out, TURTLE, names.header, salt)
+    terms = _Terms()
+    for record in _records(graph, iris):
+        writer.record(record.key, _fingerprint(record.inputs),
+                      partial(_render, record, terms, names))
+    store = writer.write()
+    others = {f"graph.{FORMATS[f].file_extension}": FORMATS[f]
+              for f in dict.fromkeys(formats) if f != "turtle"}
+    for name, fmt in others.items():
+        # Dataset formats (TriG, JSON-LD) take quads in the default graph. Lenient: every term
+        # was checked when it was rendered.
+        serialize(parse(path=writer.path, format=RdfFormat.TURTLE, lenient=True), out.stage(name),
+                  fmt, prefixes={**PREFIXES, **iris.prefixes()})
+    return [out.path / TURTLE, *(out.path / name for name in others), out.path / store]
 
 
 def write_taxonomy(path: Path = TAXONOMY_FILE, base: str = DEFAULT_BASE) -> Path:
     """Write arXiv's whole category taxonomy as a SKOS scheme in Turtle (the same triples every
     export carries for the categories it uses)."""
     iris = Iris(base)
-    out = _Triples()
-    _taxonomy(out, iris, taxonomy.all_categories())
-    scratch = path.with_suffix(".nt.tmp")
-    try:
-        _write(out, {path: RdfFormat.TURTLE}, {**PREFIXES, **iris.prefixes()}, scratch)
-    finally:
-        scratch.unlink(missing_ok=True)
+    names = _TurtleNames({**PREFIXES, **iris.prefixes()})
+    triples = _Triples(_Terms())
+    _taxonomy(triples, iris, taxonomy.all_categories())
+    path.write_bytes(names.header + triples.turtle(names))
     return path
