@@ -207,15 +207,15 @@ class _Record:
     """Triples made together: `render` adds them, from `inputs` (and the build's `_salt`)."""
 
     key: str  # the IRI of its main subject; records are written in the order of their keys
-    inputs: object  # plain data (JSON with sets): what its triples depend on
+    inputs: object  # plain data (no sets): what its triples depend on
     render: Callable[[_Triples], None]
 
 
 def _fingerprint(inputs: object) -> str:
-    """A hash of a record's inputs: equal inputs, equal triples."""
-    data = inputs if isinstance(inputs, str) else json.dumps(
-        inputs, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=sorted)
-    return hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+    """A hash of a record's inputs: equal inputs, equal triples. `repr` is deterministic for
+    the plain data of the graph (no sets), and an order that differs only costs a render."""
+    text = inputs if isinstance(inputs, str) else repr(inputs)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
 def _string(value: str) -> str:
