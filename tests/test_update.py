@@ -119,10 +119,12 @@ def test_what_is_already_in_is_neither_read_nor_parsed(
     before = (folder / "manifest.json").read_bytes()
 
     def never(*_: object) -> None:
-        raise AssertionError("spaCy was loaded, or the scheme scanned, for texts already seen")
+        raise AssertionError("spaCy was loaded, the scheme scanned or a concept placed again, "
+                             "for texts already seen")
 
     monkeypatch.setattr(spacy_extractor, "load_pipeline", never)
     monkeypatch.setattr(scheme._Recogniser, "find", never)
+    monkeypatch.setattr(scheme, "_target", never)
     assert kg.update(days, folder) is None  # every day is in: nothing to do
     assert (folder / "manifest.json").read_bytes() == before
     renamed = tmp_path / "2026-06-15-again.jsonl"  # the same texts under another name

@@ -39,8 +39,9 @@ def extract(papers: Sequence[Paper], extractor: str = "spacy", progress: Progres
     """Concepts and mentions of `papers` by the extractor registered as `extractor`, placed in
     `scheme`, or else the curated scheme extended by the `concepts` files (see
     `kg.concepts.scheme.load_scheme`). `cache` holds what an earlier run found in each text,
-    the extractor's (`Extractor.prime`) and the scheme's (`Scheme.recognitions`), each under
-    its version; it is updated with this run's.
+    the extractor's (`Extractor.prime`) and the scheme's (`Scheme.recognitions`, and where
+    each concept was placed, `Scheme.placements`), each under its version; it is updated with
+    this run's.
 
     The scheme loads first: a broken concepts file fails before the long extraction.
     """
@@ -49,10 +50,12 @@ def extract(papers: Sequence[Paper], extractor: str = "spacy", progress: Progres
     if cache is not None:
         run.prime(_part(cache, "extractor"))
         scheme.recognitions.prime(_part(cache, "scheme"))
+        scheme.placements.prime(_part(cache, "placement"))
     placed = place(run(papers, progress), papers, scheme)
     if cache is not None:
         cache.clear()
-        cache.update(extractor=run.cache_state(), scheme=scheme.recognitions.state())
+        cache.update(extractor=run.cache_state(), scheme=scheme.recognitions.state(),
+                     placement=scheme.placements.state())
     return placed
 
 

@@ -224,6 +224,12 @@ class Scheme:
         """What `recognise` found in each text, under the scheme's `version`."""
         return TextCache(self.version, list, lambda hits: [tuple(hit) for hit in hits])
 
+    @cached_property
+    def placements(self) -> TextCache[tuple[str | None, str | None]]:
+        """Where `place` put each extracted concept (`_placement`), under the scheme's
+        `version`, by a digest of the concept's key and forms."""
+        return TextCache(self.version, list, lambda found: (found[0], found[1]))
+
     def recognise(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, concept key) of each scheme label in `text` (`_Recogniser.find`),
         remembered by the text's digest: an update scans only new texts."""
@@ -401,16 +407,29 @@ def _from_scheme(concept: SchemeConcept) -> Concept:
                    list(concept.broader))
 
 
+def _placement(concept: Concept, scheme: Scheme) -> tuple[str | None, str | None]:
+    """The concept's `_target`, and when it has none its `_head`; remembered by its forms
+    (`Scheme.placements`), since most concepts of an update were placed by the build before."""
+    digest = text_digest("\n".join([concept.key, concept.label, *sorted(concept.alt_labels)]))
+    found = scheme.placements.get(digest)
+    if found is None:
+        target = _target(concept, scheme)
+        found = (target, _head(concept, scheme) if target is None else None)
+        scheme.placements.put(digest, found)
+    return found
+
+
 def place(extraction: Extraction, papers: Sequence[Paper], scheme: Scheme) -> Extraction:
     """`extraction` mapped onto `scheme`, with the scheme labels the extractor missed in the
     papers' titles and abstracts recognised, and every broader chain added (module docstring).
     Concepts the scheme does not know stay as they are."""
-    targets = {key: _target(c, scheme) for key, c in extraction.concepts.items()}
+    placements = {key: _placement(c, scheme) for key, c in extraction.concepts.items()}
+    targets = {key: target for key, (target, _) in placements.items()}
     concepts: dict[str, Concept] = {}
     for key, concept in extraction.concepts.items():
-        target = targets[key]
+        target, head = placements[key]
         if target is None:
-            head = None if concept.broader else _head(concept, scheme)
+            head = None if concept.broader else head
             concepts[key] = replace(concept, alt_labels=set(concept.alt_labels),
                                     broader=[*concept.broader, *filter(None, [head])])
             continue

@@ -24,6 +24,7 @@ The full arXiv taxonomy is `ontologies/arxiv-taxonomy.ttl`; regenerate it with
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import re
 from collections import Counter
@@ -468,8 +469,8 @@ def _records(graph: nx.DiGraph, iris: Iris) -> list[_Record]:
         records.append(_Record(iris.digest(name), [name, day], partial(_digest, iris, name, day)))
     for name, code, counted in scopes:
         scope = iris.category(code) if code else K.allPapers
-        top = sorted(counted, key=lambda c: (-counted[c], nodes[c]["label"].lower(),
-                                             nodes[c]["key"]))[:RANKED]
+        top = heapq.nsmallest(RANKED, counted, key=lambda c: (
+            -counted[c], nodes[c]["label"].lower(), nodes[c]["key"]))
         for node in top:
             key, papers = nodes[node]["key"], counted[node]
             records.append(_Record(iris.standing(name, key), f"{scope}\t{papers}",
