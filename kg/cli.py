@@ -149,8 +149,8 @@ def build(
         "--into", help="Add the inputs to the build in this folder, with its options: only "
         "new or changed files are read, only new texts parsed.", show_default=False)] = None,
     rdf_format: Annotated[list[str] | None, typer.Option(
-        "--format", "-f", help=f"RDF format(s): {', '.join(RDF_FORMATS)}; repeat for several "
-        "[default: turtle].", show_default=False)] = None,
+        "--format", "-f", help=f"RDF format(s): {', '.join(RDF_FORMATS)}; repeat for several. "
+        "graph.ttl is always written [default: turtle].", show_default=False)] = None,
     base: Annotated[str | None, typer.Option(
         help=f"Base IRI of authors, categories and concepts [default: {DEFAULT_BASE}].",
         show_default=False)] = None,
