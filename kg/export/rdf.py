@@ -247,7 +247,7 @@ def _file_name(path: str) -> str:
     return re.split(r"[/:]", path)[-1]  # a folder, or an archive before its member
 
 
-def _taxonomy(out: _Triples, iris: Iris, categories: Iterable[taxonomy.Category]) -> None:
+def _taxonomy(iris: Iris, categories: Iterable[taxonomy.Category], out: _Triples) -> None:
     """Categories with their archives and groups as a SKOS scheme: category > archive > group."""
     scheme_iri = iris.category_scheme
     scheme = out.subject(scheme_iri)
@@ -477,15 +477,11 @@ def _records(graph: nx.DiGraph, iris: Iris) -> list[_Record]:
                                    partial(_standing, iris, name, scope, key, papers)))
     categories = sorted(_graph_categories(graph), key=lambda c: c.code)
     records.append(_Record(iris.category_scheme, [astuple(c) for c in categories],
-                           partial(_taxonomy_record, iris, categories)))
+                           partial(_taxonomy, iris, categories)))
     if any(kind == "concept" for _, kind in nodes(data="kind")):
         records.append(_Record(run, extractor, partial(_run, iris, extractor)))
     records.sort(key=lambda record: record.key)
     return records
-
-
-def _taxonomy_record(iris: Iris, categories: list[taxonomy.Category], out: _Triples) -> None:
-    _taxonomy(out, iris, categories)
 
 
 def _extractor(graph: nx.DiGraph) -> str:
@@ -533,6 +529,6 @@ def write_taxonomy(path: Path = TAXONOMY_FILE, base: str = DEFAULT_BASE) -> Path
     iris = Iris(base)
     names = _TurtleNames({**PREFIXES, **iris.prefixes()})
     triples = _Triples(_Terms())
-    _taxonomy(triples, iris, taxonomy.all_categories())
+    _taxonomy(iris, taxonomy.all_categories(), triples)
     path.write_bytes(names.header + triples.turtle(names))
     return path
