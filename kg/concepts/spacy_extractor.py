@@ -899,6 +899,7 @@ class SpacyExtractor:
         self._nlp = nlp
         self.batch_size = batch_size
         self._cache = TextCache(NAME, _plain_candidates, _candidates)  # stage 1's results
+        self._readings = TextCache(NAME, list, _reading)  # `_read_paper`'s, by its texts
 
     @property
     def nlp(self) -> Language:
@@ -934,12 +935,15 @@ class SpacyExtractor:
             yield found
 
     def cache_state(self) -> dict[str, Any]:
-        """What stage 1 found in the texts of the last run, as JSON data, for `prime`."""
-        return self._cache.state()
+        """What stage 1 found in the texts of the last run, and how each paper read them
+        (`_read_paper`), as JSON data, for `prime`."""
+        return self._cache.state() | {"papers": self._readings.state()}
 
     def prime(self, state: Mapping[str, Any]) -> None:
         """Take what an earlier run of the same extractor version found (`cache_state`)."""
         self._cache.prime(state)
+        papers = state.get("papers")
+        self._readings.prime(papers if isinstance(papers, Mapping) else {})
 
     def __call__(self, papers: Sequence[Paper], progress: Progress | None = None) -> Extraction:
         found, definitions = self._read(papers, progress)
@@ -969,39 +973,68 @@ class SpacyExtractor:
             if progress and finished[index]:
                 progress(finished[index])
         found: list[_Found] = []
-        definitions: list[tuple[str, str, str]] = []
+        defined: list[tuple[str, str, str]] = []
+        spelled: list[tuple[str, str, str]] = []
+        digests = {text: text_digest(text) for text in distinct}
         for paper_id, pairs in texts.items():
-            proper = set().union(*(parsed[text].proper for _, text in pairs))
-            for section, text in pairs:
-                result = parsed[text]
-                forms = {(c.start, c.end): _form(c, proper) for c in result.candidates}
-                found.extend(_Found(paper_id, section, c, forms[c.start, c.end])
-                             for c in result.candidates)
-                definitions.extend((paper_id, concept_key(display_form(d.short)),
-                                    concept_key(forms[d.long_start, d.long_end]))
-                                   for d in result.definitions)
-        definitions.extend(_spelled_definitions(found))
-        return found, definitions
+            results = [parsed[text] for _, text in pairs]
+            digest = text_digest(" ".join(digests[text] for _, text in pairs))
+            reading = self._readings.get(digest)
+            if reading is None:
+                reading = _read_paper(results)
+                self._readings.put(digest, reading)
+            forms, own_defined, own_spelled = reading
+            for (section, _), result, section_forms in zip(pairs, results, forms, strict=True):
+                found.extend(_Found(paper_id, section, c, form)
+                             for c, form in zip(result.candidates, section_forms, strict=True))
+            defined.extend((paper_id, short, long) for short, long in own_defined)
+            spelled.extend((paper_id, short, long) for short, long in own_spelled)
+        return found, defined + spelled
 
 
-def _spelled_definitions(found: list[_Found]) -> Iterable[tuple[str, str, str]]:
+Reading = tuple[list[list[str]], list[tuple[str, str]], list[tuple[str, str]]]
+
+
+def _read_paper(results: list[TextCandidates]) -> Reading:
+    """How one paper reads its texts' candidates: each candidate's display form (`_form`, by
+    the paper's proper nouns), and the (acronym key, long form key) of the acronyms it defines
+    in parentheses and of those it spells out (`_spelled_definitions`). Depends on the paper's
+    texts only, so it is cached with them."""
+    proper = set().union(*(result.proper for result in results))
+    forms: list[list[str]] = []
+    defined: list[tuple[str, str]] = []
+    items: list[tuple[Candidate, str]] = []
+    for result in results:
+        by_span = {(c.start, c.end): _form(c, proper) for c in result.candidates}
+        forms.append([by_span[c.start, c.end] for c in result.candidates])
+        items.extend(zip(result.candidates, forms[-1], strict=True))
+        defined.extend((concept_key(display_form(d.short)),
+                        concept_key(by_span[d.long_start, d.long_end]))
+                       for d in result.definitions)
+    return forms, defined, list(_spelled_definitions(items))
+
+
+def _reading(data: list[Any]) -> Reading:
+    forms, defined, spelled = data
+    return forms, [(s, long) for s, long in defined], [(s, long) for s, long in spelled]
+
+
+def _spelled_definitions(items: list[tuple[Candidate, str]]) -> Iterator[tuple[str, str]]:
     """Acronyms a paper spells out without parentheses ("Hessian Interatomic Potentials"), also
-    after qualifiers ("Non-Privileged Clipped Asymmetric Self-Teaching" for "CAST")."""
-    by_paper: dict[str, list[_Found]] = defaultdict(list)
-    for item in found:
-        by_paper[item.paper].append(item)
-    for paper, items in by_paper.items():
-        acronyms = {letters(i.candidate.surface): i.candidate.surface
-                    for i in items if i.candidate.acronym}
-        acronyms = {spelled: short for spelled, short in acronyms.items() if len(spelled) >= 3}
-        for item in items:
-            words = item.candidate.surface.split()
-            if item.candidate.acronym or not acronyms:
-                continue
-            short = next((acronyms[spelled] for k in range(len(words) - 1)
-                          if (spelled := initials(words[k:])) in acronyms), None)
-            if short is not None:
-                yield paper, concept_key(display_form(short)), concept_key(item.form)
+    after qualifiers ("Non-Privileged Clipped Asymmetric Self-Teaching" for "CAST"), from its
+    (candidate, form) items."""
+    acronyms = {letters(c.surface): c.surface for c, _ in items if c.acronym}
+    acronyms = {spelled: short for spelled, short in acronyms.items() if len(spelled) >= 3}
+    if not acronyms:
+        return
+    for candidate, form in items:
+        if candidate.acronym:
+            continue
+        words = candidate.surface.split()
+        short = next((acronyms[spelled] for k in range(len(words) - 1)
+                      if (spelled := initials(words[k:])) in acronyms), None)
+        if short is not None:
+            yield concept_key(display_form(short)), concept_key(form)
 
 
 def _merge_qualified(found: list[_Found], table: _AcronymTable) -> None:
