@@ -1,10 +1,10 @@
 """Daily updates: `kg build NEW --into DIR` gives what a rebuild from every input gives.
 
 Real June days (the first 60 records of three of them, so that the suite stays quick) are
-built whole and in two orders of updates; the Turtle, written record by record in a fixed order, must be the
-same bytes. Then
-what an update must not do: read or parse again what is already in, lose a source, leave a
-paper's concepts stale when a new day changes them, or break the folder when it is killed.
+built whole and in two orders of updates; the Turtle, written record by record in a fixed
+order, must be the same bytes. Then what an update must not do: read or parse again what is
+already in, lose a source, leave a paper's concepts stale when a new day changes them, or
+break the folder when it is killed.
 """
 
 from __future__ import annotations
