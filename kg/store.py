@@ -65,9 +65,10 @@ class _OldBuild:
     """The previous build's index, read in order, and the blocks of its RDF file."""
 
     def __init__(self, index: Path | None, rdf_file: Path, salt: str) -> None:
-        self.usable = False  # its index and file can be read: a diff is possible
+        self.usable = False  # its index and file can be read (so far): a diff is possible
         self.same_salt = False  # and its records were made as ours are: they can be copied
         self.count = 0
+        self.next: _Entry | None = None
         self._lines: Iterator[str] = iter(())
         self._blocks: mmap.mmap | None = None
         if index is None:
@@ -195,6 +196,7 @@ class StoreWriter:
         self._index.close()
         self._old.close()
         name, path = self.out.stage_version(STORE, folder=True)
+        # An index unreadable from some line on left the old records after it unvisited.
         if self._diffing and self._old.usable and self.previous is not None:
             try:
                 _changed_copy(self.previous, path, self.header, self.removed, self.added)

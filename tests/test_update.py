@@ -68,11 +68,12 @@ def test_an_update_gives_the_bytes_of_a_rebuild(
     assert set(load_store(tmp_path)) == set(load_store(whole))
 
 
-def _damage_index(folder: Path, damage: bytes, first: bool) -> None:
+def _damage_index(folder: Path, damage: bytes, where: float) -> None:
+    """Insert `damage` at a share `where` of the index's entries (0: after the salt)."""
     index = next(folder.glob("records-*.tsv"))
     lines = index.read_bytes().splitlines(keepends=True)
-    where = 1 if first else len(lines)  # after the salt, or at the end
-    index.write_bytes(b"".join(lines[:where]) + damage + b"".join(lines[where:]))
+    at = 1 + round(where * (len(lines) - 1))
+    index.write_bytes(b"".join(lines[:at]) + damage + b"".join(lines[at:]))
 
 
 def _damage_turtle(folder: Path) -> None:
@@ -84,11 +85,12 @@ def _damage_turtle(folder: Path) -> None:
 
 
 @pytest.mark.parametrize("damage", [
-    lambda folder: _damage_index(folder, b"no\tentry\n", first=True),
-    lambda folder: _damage_index(folder, b"\xff\xfe\n", first=False),
+    lambda folder: _damage_index(folder, b"no\tentry\n", where=0),
+    lambda folder: _damage_index(folder, b"no\tentry\n", where=0.5),
+    lambda folder: _damage_index(folder, b"\xff\xfe\n", where=1),
     lambda folder: (folder / "graph.ttl").unlink(),
     _damage_turtle,
-], ids=["an index line that is no entry", "index bytes that are not UTF-8",
+], ids=["an index line that is no entry", "one in the middle", "index bytes that are not UTF-8",
         "graph.ttl removed", "graph.ttl edited"])
 def test_a_damaged_index_or_turtle_costs_a_fresh_load_not_the_result(
         damage: Callable[[Path], None], days: list[Path], whole: Path, tmp_path: Path,
