@@ -22,6 +22,7 @@ import kg
 from kg import store as store_module
 from kg.cli import app
 from kg.concepts import scheme, spacy_extractor
+from kg.export import rdf
 from kg.query import load_store, run_query
 from kg.state import read_state
 
@@ -99,6 +100,39 @@ def test_a_damaged_index_or_turtle_costs_a_fresh_load_not_the_result(
     damage(tmp_path)
     monkeypatch.setattr(store_module, "MAX_CHANGED", float("inf"))  # diff whatever changed
     assert kg.update(days[2:], tmp_path) is not None
+    assert (tmp_path / "graph.ttl").read_bytes() == (whole / "graph.ttl").read_bytes()
+    assert set(load_store(tmp_path)) == set(load_store(whole))
+
+
+def _rendered_by_update(days: list[Path], folder: Path,
+                        monkeypatch: pytest.MonkeyPatch) -> tuple[int, int]:
+    """(records rendered, records in all) when `days` are added to the build in `folder`."""
+    rendered: list[object] = []
+    render = rdf._render
+    monkeypatch.setattr(rdf, "_render", lambda *args: rendered.append(args) or render(*args))
+    assert kg.update(days, folder) is not None
+    index = next(folder.glob("records-*.tsv")).read_text("utf-8").splitlines()
+    return len(rendered), len(index) - 1  # the first line is the salt
+
+
+def test_an_update_renders_only_the_records_that_changed(
+        days: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A third day renders its papers, their people and concepts, and the counts that moved;
+    the rest is copied from the old graph.ttl."""
+    kg.build(days[:2], tmp_path)
+    rendered, records = _rendered_by_update(days[2:], tmp_path, monkeypatch)
+    assert 0 < rendered < 0.5 * records
+
+
+def test_records_written_another_way_are_rendered_again(
+        days: list[Path], whole: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build whose records were rendered by another version of the RDF mapping copies none
+    of them: every record is rendered again, and the result is still a rebuild's."""
+    monkeypatch.setattr(rdf, "RECORDS_VERSION", -1)
+    kg.build(days[:2], tmp_path)
+    monkeypatch.undo()
+    rendered, records = _rendered_by_update(days[2:], tmp_path, monkeypatch)
+    assert rendered == records
     assert (tmp_path / "graph.ttl").read_bytes() == (whole / "graph.ttl").read_bytes()
     assert set(load_store(tmp_path)) == set(load_store(whole))
 

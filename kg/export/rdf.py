@@ -76,7 +76,7 @@ K, RDF, RDFS, DCT, FOAF, SKOS, PROV, SCHEMA = (
 SUMMARY_FIELDS = ("tldr", "motivation", "method", "result", "conclusion")  # own kg: properties
 RANKED = 1000  # concepts ranked for the whole graph and for each category (`_standings`)
 TURTLE = "graph.ttl"  # always written: the other formats and the next update read it
-RECORDS_VERSION = 1  # of how records are rendered: a new one renders every record again
+RECORDS_VERSION = 2  # of how records are rendered: a new one renders every record again
 CONCEPT_CLASSES = {t: getattr(K, t.capitalize()) for t in CONCEPT_TYPES}  # "method": kg:Method
 _XSD_INTEGER, _XSD_DECIMAL, _XSD_DATE = (
     f"<{PREFIXES['xsd']}{t}>" for t in ("integer", "decimal", "date"))
@@ -153,7 +153,7 @@ class _Triples:
         for s in sorted(self._subjects):
             lines: list[str] = []
             predicate = ""
-            for pair in sorted(self._subjects[s]):
+            for pair in sorted(self._subjects[s], key=_types_first):
                 cut = pair.index("> ") + 1
                 value = names.object(pair[cut + 1:])
                 if pair[:cut] == predicate:
@@ -163,6 +163,14 @@ class _Triples:
                     lines.append(f"{names[predicate]} {value}")
             blocks.append(f"{names.compact(s)} " + " ;\n\t".join(lines) + " .\n\n")
         return "".join(blocks).encode()
+
+
+def _types_first(pair: str) -> tuple[bool, str]:
+    """Turtle writers put a subject's `a` (rdf:type) first: readers look for it there."""
+    return not pair.startswith(_RDF_TYPE), pair
+
+
+_RDF_TYPE = f"<{PREFIXES['rdf']}type> "
 
 
 class _TurtleNames(dict[str, str]):
