@@ -192,7 +192,7 @@ class _TurtleNames(dict[str, str]):
         for namespace, prefix in self._namespaces:
             if term.startswith(namespace):
                 local = term[len(namespace):-1]
-                if not local or _LOCAL_NAME.fullmatch(local):
+                if not local or (_LOCAL_NAME.fullmatch(local) and local[-1] != "."):
                     return prefix + local
                 break
         return term
@@ -208,12 +208,13 @@ class _TurtleNames(dict[str, str]):
 
 
 _NAME_CHAR = r"(?:[A-Za-z0-9_:-]|%[0-9A-Fa-f]{2})"
-_LOCAL_NAME = re.compile(rf"{_NAME_CHAR}(?:(?:{_NAME_CHAR}|\.)*{_NAME_CHAR})?")
+_LOCAL_NAME = re.compile(rf"{_NAME_CHAR}(?:{_NAME_CHAR}|\.)*+")  # possessive: linear time
 
 
 @dataclass(frozen=True, slots=True)
 class _Record:
-    """Triples made together: `render` adds them, from `inputs` (and the build's `_salt`)."""
+    """Triples made together: `render` adds them, from `inputs` (and what every record
+    shares, the salt of `export_rdf`)."""
 
     key: str  # the IRI of its main subject; records are written in the order of their keys
     inputs: object  # plain data (no sets): what its triples depend on
