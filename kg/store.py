@@ -67,14 +67,12 @@ class _OldBuild:
     def __init__(self, index: Path | None, rdf_file: Path, salt: str) -> None:
         self.usable = False  # its index and file can be read (so far): a diff is possible
         self.same_salt = False  # and its records were made as ours are: they can be copied
-        self.count = 0
         self.next: _Entry | None = None
-        self._lines: Iterator[str] = iter(())
+        self._lines: TextIO | None = None
         self._blocks: mmap.mmap | None = None
         if index is None:
             return
         try:
-            self.count = _count_lines(index) - 1
             self._lines = index.open(encoding="utf-8")
             self.same_salt = next(self._lines) == f"{salt}\n"
             with rdf_file.open("rb") as file:
@@ -87,7 +85,7 @@ class _OldBuild:
     def _read(self) -> _Entry | None:
         """The next entry; an index that cannot be read is not used."""
         try:
-            line = next(self._lines, None)
+            line = next(self._lines, None) if self._lines is not None else None
             if line is None:
                 return None
             key, fingerprint, block, offset, length = line.rstrip("\n").rsplit("\t", 4)
@@ -105,7 +103,7 @@ class _OldBuild:
     def close(self) -> None:
         if self._blocks is not None:
             self._blocks.close()
-        if hasattr(self._lines, "close"):
+        if self._lines is not None:
             self._lines.close()
 
     def block(self, entry: _Entry) -> bytes | None:
@@ -116,17 +114,14 @@ class _OldBuild:
         return block if len(block) == entry.length and _hash(block) == entry.block else None
 
 
-def _count_lines(path: Path) -> int:
-    with path.open("rb") as lines:
-        return sum(1 for _ in lines)
-
-
 class StoreWriter:
     """Writes the build's RDF file (`name`, staged at `path`: `header`, then a block per
     record), the index of its records and the store, reusing what the previous build of the
-    folder made from the same inputs under the same `salt` (see the module docstring)."""
+    folder made from the same inputs under the same `salt` (see the module docstring). A diff
+    of the old store is given up when more than MAX_CHANGED of the `records` changed."""
 
-    def __init__(self, out: OutputFolder, name: str, header: bytes, salt: str) -> None:
+    def __init__(self, out: OutputFolder, name: str, header: bytes, salt: str,
+                 records: int) -> None:
         self.out = out
         self.header = header
         self.path = out.stage(name)
@@ -134,7 +129,7 @@ class StoreWriter:
         index = previous_version(out.path, INDEX) if self.previous else None
         self._old = _OldBuild(index, out.path / name, salt)
         self._diffing = self._old.usable  # a diff of the old store is still possible
-        self._budget = MAX_CHANGED * self._old.count
+        self._budget = MAX_CHANGED * records
         self._file = self.path.open("wb")
         self._file.write(header)
         self._offset = len(header)
@@ -143,7 +138,6 @@ class StoreWriter:
         self._index.write(f"{salt}\n")
         self.removed: list[bytes] = []  # the old blocks of changed and gone records (Turtle)
         self.added: list[bytes] = []  # the new triples of changed records (N-Triples)
-        self.rendered = 0
 
     def record(self, key: str, fingerprint: str,
                render: Callable[[], tuple[bytes, bytes]]) -> None:
@@ -155,16 +149,14 @@ class StoreWriter:
                 old = entry
             else:
                 self._change(entry, b"")  # gone
-        block = None
-        if old is not None and self._old.same_salt and old.fingerprint == fingerprint:
-            block = self._old.block(old)
-        if block is None:
+        block = self._old.block(old) if old is not None and self._old.same_salt \
+            and old.fingerprint == fingerprint else None
+        if old is not None and block is not None:
+            digest = old.block  # just checked against the copied bytes
+        else:
             block, ntriples = render()
-            self.rendered += 1
             self._change(old, ntriples)
             digest = _hash(block)
-        else:
-            digest = old.block if old is not None else _hash(block)
         self._file.write(block)
         self._index.write(_Entry(key, fingerprint, digest, self._offset, len(block)).line())
         self._offset += len(block)

@@ -40,7 +40,8 @@ _PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9.~()'!*,;:@-]*+")  # what `quote` leaves
 @lru_cache(maxsize=1 << 16)  # names, paper ids and concept keys recur across many triples
 def _segment(text: str) -> str:
     """A readable, reversible IRI path segment: spaces as `_`, the rest percent-encoded, and
-    a final "." too: Turtle writes it `person:G._R\\.`, which rdflib cannot read."""
+    a final "." too (a prefixed Turtle name cannot end with one; escaped, `person:G._R\\.`,
+    rdflib cannot read it)."""
     if _PLAIN_SEGMENT.fullmatch(text) and not text.endswith("."):
         return text  # most ids and keys: `quote` would return them unchanged, slowly
     escaped = text.replace("%", "%25").replace("_", "%5F").replace(" ", "_")

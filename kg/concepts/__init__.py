@@ -49,8 +49,8 @@ def extract(papers: Sequence[Paper], extractor: str = "spacy", progress: Progres
     run = extractors.get(extractor)()
     if cache is not None:
         run.prime(_part(cache, "extractor"))
-        scheme.recognitions.prime(_part(cache, "scheme"))
-        scheme.placements.prime(_part(cache, "placement"))
+        scheme.recognitions.prime(cache.get("scheme"))
+        scheme.placements.prime(cache.get("placement"))
     placed = place(run(papers, progress), papers, scheme)
     if cache is not None:
         cache.clear()

@@ -93,8 +93,11 @@ class TextCache(Generic[T]):
             digest: self._stored[digest] if digest in self._stored
             else self._encode(self._found[digest]) for digest in sorted(self._used)}}
 
-    def prime(self, state: Mapping[str, Any]) -> None:
-        """Take the entries of a `state` of the same version."""
+    def prime(self, state: object) -> None:
+        """Take the entries of a `state` of the same version (anything else read from disk is
+        ignored: a cache is only ever a shortcut)."""
+        if not isinstance(state, Mapping):
+            return
         texts = state.get("texts")
         if state.get("version") == self.version and isinstance(texts, dict):
             self._stored.update(texts)

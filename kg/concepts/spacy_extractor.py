@@ -913,7 +913,9 @@ class SpacyExtractor:
         """Stage 1 over many texts, streamed in order: from the cache, or parsed (the rules
         read them without markup, the evidence quotes them as written)."""
         texts = list(texts)
-        digests = [text_digest(text) for text in texts]
+        return self._candidates_of(texts, [text_digest(text) for text in texts])
+
+    def _candidates_of(self, texts: list[str], digests: list[str]) -> Iterator[TextCandidates]:
         cached = [self._cache.get(digest) for digest in digests]
         parsed = self._parse([text for text, found in zip(texts, cached, strict=True)
                               if found is None])
@@ -942,8 +944,7 @@ class SpacyExtractor:
     def prime(self, state: Mapping[str, Any]) -> None:
         """Take what an earlier run of the same extractor version found (`cache_state`)."""
         self._cache.prime(state)
-        papers = state.get("papers")
-        self._readings.prime(papers if isinstance(papers, Mapping) else {})
+        self._readings.prime(state.get("papers"))
 
     def __call__(self, papers: Sequence[Paper], progress: Progress | None = None) -> Extraction:
         found, definitions = self._read(papers, progress)
@@ -966,16 +967,16 @@ class SpacyExtractor:
                            for pairs in texts.values())
         if progress and finished[-1]:
             progress(finished[-1])
+        digests = {text: text_digest(text) for text in distinct}
         parsed: dict[str, TextCandidates] = {}
-        for index, (text, result) in enumerate(
-                zip(distinct, self.candidates(distinct), strict=True)):
+        for index, (text, result) in enumerate(zip(
+                distinct, self._candidates_of(distinct, list(digests.values())), strict=True)):
             parsed[text] = result
             if progress and finished[index]:
                 progress(finished[index])
         found: list[_Found] = []
         defined: list[tuple[str, str, str]] = []
         spelled: list[tuple[str, str, str]] = []
-        digests = {text: text_digest(text) for text in distinct}
         for paper_id, pairs in texts.items():
             results = [parsed[text] for _, text in pairs]
             digest = text_digest(" ".join(digests[text] for _, text in pairs))

@@ -456,6 +456,7 @@ def _records(graph: nx.DiGraph, iris: Iris) -> list[_Record]:
     nodes = graph.nodes
     scopes = _counts(graph)
     overall = scopes[0][2]
+    concepts = False
     for node, data in nodes(data=True):
         kind = data["kind"]
         if kind == "paper":
@@ -469,6 +470,7 @@ def _records(graph: nx.DiGraph, iris: Iris) -> list[_Record]:
             name = data["name"]
             records.append(_Record(iris.person(name), name, partial(_person, iris, name)))
         elif kind == "concept":
+            concepts = True
             broader = sorted(nodes[t]["key"] for t, edge in graph.succ[node].items()
                              if edge["rel"] == "broader")
             papers = overall.get(node)
@@ -487,7 +489,7 @@ def _records(graph: nx.DiGraph, iris: Iris) -> list[_Record]:
     categories = sorted(_graph_categories(graph), key=lambda c: c.code)
     records.append(_Record(iris.category_scheme, [astuple(c) for c in categories],
                            partial(_taxonomy, iris, categories)))
-    if any(kind == "concept" for _, kind in nodes(data="kind")):
+    if concepts:
         records.append(_Record(run, extractor, partial(_run, iris, extractor)))
     records.sort(key=lambda record: record.key)
     return records
@@ -514,11 +516,13 @@ def export_rdf(graph: nx.DiGraph, out: OutputFolder, *, formats: Sequence[str] =
     if unknown:
         raise ValueError(f"unknown RDF format {unknown[0]!r} (known: {', '.join(FORMATS)})")
     iris = Iris(base)
-    names = _TurtleNames({**PREFIXES, **iris.prefixes()})
+    prefixes = {**PREFIXES, **iris.prefixes()}
+    names = _TurtleNames(prefixes)
     salt = json.dumps([RECORDS_VERSION, base, _extractor(graph)])
-    writer = StoreWriter(out, TURTLE, names.header, salt)
+    records = _records(graph, iris)
+    writer = StoreWriter(out, TURTLE, names.header, salt, len(records))
     terms = _Terms()
-    for record in _records(graph, iris):
+    for record in records:
         writer.record(record.key, _fingerprint(record.inputs),
                       partial(_render, record, terms, names))
     store = writer.write()
@@ -528,7 +532,7 @@ def export_rdf(graph: nx.DiGraph, out: OutputFolder, *, formats: Sequence[str] =
         # Dataset formats (TriG, JSON-LD) take quads in the default graph. Lenient: every term
         # was checked when it was rendered.
         serialize(parse(path=writer.path, format=RdfFormat.TURTLE, lenient=True), out.stage(name),
-                  fmt, prefixes={**PREFIXES, **iris.prefixes()})
+                  fmt, prefixes=prefixes)
     return [out.path / TURTLE, *(out.path / name for name in others), out.path / store]
 
 
