@@ -96,18 +96,20 @@ def _add_concepts(graph: nx.DiGraph, extraction: Extraction, paper_ids: Iterable
         for parent in concept.broader:
             if parent in extraction.concepts:
                 graph.add_edge(f"concept:{key}", f"concept:{parent}", rel="broader")
-    for paper_id in paper_ids:
+    for paper_id in paper_ids:  # one edge per concept a paper mentions, with every mention
+        links: dict[str, dict] = {}
         for mention in extraction.mentions.get(paper_id, []):
             evidence = {"section": mention.section, "start": mention.start, "end": mention.end,
                         "surface": mention.surface, "confidence": mention.confidence}
-            edge = (paper_node(paper_id), f"concept:{mention.concept}")
-            if graph.has_edge(*edge):
-                data = graph.edges[edge]
-                data["evidence"].append(evidence)
-                data["confidence"] = max(data["confidence"], mention.confidence)
+            link = links.get(mention.concept)
+            if link is None:
+                links[mention.concept] = {"rel": "mentions", "confidence": mention.confidence,
+                                          "evidence": [evidence]}
             else:
-                graph.add_edge(*edge, rel="mentions", confidence=mention.confidence,
-                               evidence=[evidence])
+                link["evidence"].append(evidence)
+                link["confidence"] = max(link["confidence"], mention.confidence)
+        graph.add_edges_from((paper_node(paper_id), f"concept:{key}", link)
+                             for key, link in links.items())
 
 
 def build_graph(papers: list[Paper], extraction: Extraction) -> nx.DiGraph:

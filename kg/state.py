@@ -6,8 +6,9 @@ files that are new or whose content changed (a file already in, unchanged, costs
 then rebuilds from all the entries recorded: since merging and extraction do not depend on the
 order files were read in, the result is the same as a full rebuild from every input, and the
 old files need not be kept. What concept extraction found in each text is cached beside it
-(`extraction-cache-<stamp>.json`, see `kg.concepts.extract`), so the texts of the old files
-are not parsed again.
+(`extraction-cache-<stamp>.msgpack`, see `kg.concepts.extract`), so the texts of the old files
+are not parsed again. The cache is MessagePack rather than JSON because an update reads and
+writes all of it: on a month's build msgpack loads it about 8x faster than `json` does.
 
 The state is JSON lines (`state-<stamp>.jsonl`): the options, then one line per file. Like the
 store, it is a new version at each build that the manifest switches to, so the state and the
@@ -16,13 +17,16 @@ store always agree, and a killed update leaves the previous pair whole.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+import msgpack
 
 from kg import sources
 from kg.errors import UsageError
@@ -32,7 +36,7 @@ from kg.outputs import OutputFolder, built_version
 from kg.progress import Progress
 
 STATE = "state"  # state-<stamp>.jsonl, a version switched by the manifest with the store
-CACHE = "extraction-cache"  # extraction-cache-<stamp>.json
+CACHE = "extraction-cache"  # extraction-cache-<stamp>.msgpack (.json, still read, before)
 FORMAT = 1  # of the state file; a state of another format is not read (build again)
 
 Record = Paper | Rejection | Notice
@@ -161,15 +165,30 @@ def read_cache(folder: Path) -> dict[str, Any]:
     when there is none or it cannot be read: a cache is only ever a shortcut."""
     try:
         path = built_version(folder, CACHE) if folder.is_dir() else None
-        cache = json.loads(path.read_text("utf-8")) if path else {}
-    except (OSError, ValueError):
+        if path is None:
+            return {}
+        decode = json.loads if path.suffix == ".json" else msgpack.unpackb
+        cache = _unpack(path.read_bytes(), decode)
+    except (OSError, ValueError, msgpack.UnpackException):
         return {}
     return cache if isinstance(cache, dict) else {}
 
 
+def _unpack(data: bytes, decode: Callable[[bytes], Any]) -> Any:
+    """`decode(data)` with the cyclic collector paused, as msgpack advises for large messages:
+    it would walk the millions of new objects again and again (1.5 s of a 2 s read)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return decode(data)
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def write_cache(out: OutputFolder, cache: dict[str, Any]) -> None:
-    _, path = out.stage_version(CACHE, ".json")
-    path.write_text(json.dumps(cache, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    _, path = out.stage_version(CACHE, ".msgpack")
+    path.write_bytes(msgpack.packb(cache))
 
 
 def _plain(records: list[Record]) -> Iterator[dict[str, Any]]:

@@ -9,6 +9,7 @@ break the folder when it is killed.
 
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 from collections.abc import Callable
@@ -23,8 +24,9 @@ from kg import store as store_module
 from kg.cli import app
 from kg.concepts import scheme, spacy_extractor
 from kg.export import rdf
+from kg.outputs import built_version
 from kg.query import load_store, run_query
-from kg.state import read_state
+from kg.state import CACHE, read_cache, read_state
 
 apply_changes = store_module._apply
 DAYS = [f"2026-06-{day}_AI_enhanced_Chinese.jsonl" for day in ("15", "25", "29")]
@@ -135,6 +137,58 @@ def test_records_written_another_way_are_rendered_again(
     assert rendered == records
     assert (tmp_path / "graph.ttl").read_bytes() == (whole / "graph.ttl").read_bytes()
     assert set(load_store(tmp_path)) == set(load_store(whole))
+
+
+def test_an_update_assembles_only_the_papers_whose_context_moved(
+        days: list[Path], whole: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A paper whose keys and shared concepts did not change keeps its cached mentions: the
+    new day's papers are assembled, and few of the others. Were a paper whose mentions moved
+    left out, the result would not be a rebuild's."""
+    kg.build(days[:2], tmp_path)
+    assembled: list[object] = []
+    assemble = spacy_extractor._paper_mentions
+    monkeypatch.setattr(spacy_extractor, "_paper_mentions",
+                        lambda *args: assembled.append(args) or assemble(*args))
+    result = kg.update(days[2:], tmp_path)
+    assert result is not None
+    new = len(kg.read_papers(days[2:])[0])
+    assert new <= len(assembled) < new + 0.5 * (len(result.papers) - new)
+    assert (tmp_path / "graph.ttl").read_bytes() == (whole / "graph.ttl").read_bytes()
+
+
+def test_a_cache_of_an_earlier_kg_in_json_is_still_read(
+        days: list[Path], whole: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds before the cache was MessagePack left it as JSON: an update still takes it, so
+    nothing is parsed again, and writes it anew as MessagePack."""
+    folder = tmp_path / "copy"
+    shutil.copytree(whole, folder)
+    packed = built_version(folder, CACHE)
+    assert packed is not None and packed.suffix == ".msgpack"
+    as_json = packed.with_suffix(".json")
+    as_json.write_text(json.dumps(read_cache(folder)), "utf-8")
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    text = json.dumps(manifest).replace(packed.name, as_json.name)
+    (folder / "manifest.json").write_text(text, "utf-8")
+    packed.unlink()
+    assert read_cache(folder)["extractor"]["texts"]
+
+    def never(*_: object) -> None:
+        raise AssertionError("a text in the JSON cache was parsed again")
+
+    monkeypatch.setattr(spacy_extractor, "load_pipeline", never)
+    renamed = tmp_path / "2026-06-15-again.jsonl"
+    shutil.copy(days[0], renamed)
+    assert kg.update([renamed], folder) is not None
+    cache = built_version(folder, CACHE)
+    assert cache is not None and cache.suffix == ".msgpack" and not as_json.exists()
+
+
+def test_a_build_leaves_the_garbage_collector_as_it_found_it(days: list[Path],
+                                                           tmp_path: Path) -> None:
+    """Objects frozen while building are unfrozen at the end, and the collector is on."""
+    assert gc.isenabled() and not gc.get_freeze_count()
+    kg.build(days[:1], tmp_path)
+    assert gc.isenabled() and not gc.get_freeze_count()
 
 
 def test_the_seed_plus_variants_as_an_update(seed: Path, corpus: Path, tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -82,6 +82,10 @@ class TextCache(Generic[T]):
             self._found[digest] = self._decode(self._stored[digest])
         self._used.add(digest)
         return self._found[digest]
+
+    def keep(self, digests: Iterable[str]) -> None:
+        """Keep the entries of these texts for the next run without decoding them."""
+        self._used.update(d for d in digests if d in self._stored or d in self._found)
 
     def put(self, digest: str, found: T) -> None:
         self._found[digest] = found

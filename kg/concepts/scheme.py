@@ -430,14 +430,16 @@ def place(extraction: Extraction, papers: Sequence[Paper], scheme: Scheme) -> Ex
         target, head = placements[key]
         if target is None:
             head = None if concept.broader else head
-            concepts[key] = replace(concept, alt_labels=set(concept.alt_labels),
-                                    broader=[*concept.broader, *filter(None, [head])])
+            concepts[key] = Concept(concept.key, concept.label, concept.type,
+                                    set(concept.alt_labels),
+                                    [*concept.broader, *filter(None, [head])])
             continue
         placed = concepts.setdefault(target, _from_scheme(scheme.concepts[target]))
         placed.alt_labels |= concept.alt_labels | {concept.label}
         placed.broader.extend(b for b in concept.broader if b not in placed.broader)
     mentions = {paper_id: [m if (target := targets.get(m.concept)) is None  # most stay as are
-                           else replace(m, concept=target) for m in ms]
+                           else Mention(target, m.surface, m.section, m.start, m.end,
+                                        m.confidence) for m in ms]
                 for paper_id, ms in extraction.mentions.items()}
     for paper in papers:
         found = list(_recognise(paper, mentions.get(paper.id, []), scheme))

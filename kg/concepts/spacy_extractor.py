@@ -30,7 +30,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -797,15 +797,28 @@ def load_pipeline() -> Language:
 # --- stage 2: the build ----------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class _Found:
-    """One candidate of one paper: where it was found, its display form and its key."""
+class _Item(NamedTuple):
+    """One candidate as the paper that has it reads it: all the build-wide steps need of it, so
+    that a paper read before needs none of its candidates decoded."""
 
-    paper: str
     section: str
-    candidate: Candidate
-    form: str
-    key: str = ""
+    start: int
+    end: int
+    surface: str
+    form: str  # display form (`_form`)
+    key: str  # concept_key(form), before acronyms and variants are resolved
+    fallbacks: list[str]  # keys of the form without its first 1, 2... qualifiers
+    confidence: float
+    type: str | None
+    acronym: bool
+
+
+class _Reading(NamedTuple):
+    """How one paper reads its texts (`_read_paper`); depends on the texts only."""
+
+    items: list[_Item]
+    defined: list[tuple[str, str]]  # (acronym key, long form key) defined in parentheses
+    spelled: list[tuple[str, str]]  # the same, spelled out without them
 
 
 def _form(candidate: Candidate, proper: set[str]) -> str:
@@ -893,13 +906,20 @@ def _concept_type(label: str, hints: Counter[str]) -> str:
 
 @extractors.register("spacy")
 class SpacyExtractor:
-    """Rule-based extractor over a small English spaCy model; see the module docstring."""
+    """Rule-based extractor over a small English spaCy model; see the module docstring.
+
+    Three caches keep what an update need not redo: stage 1's candidates by text, each
+    paper's reading by its texts, and each paper's mentions by its *context*: its reading, the
+    keys the build resolves its items to and which of those other papers share. A paper whose
+    context did not change keeps its mentions, so an update assembles only the new papers and
+    those whose acronyms, variants or shared concepts moved."""
 
     def __init__(self, nlp: Language | None = None, batch_size: int = BATCH_SIZE) -> None:
         self._nlp = nlp
         self.batch_size = batch_size
         self._cache = TextCache(NAME, _plain_candidates, _candidates)  # stage 1's results
-        self._readings = TextCache(NAME, list, _reading)  # `_read_paper`'s, by its texts
+        self._readings = TextCache(f"{NAME}/items", _plain_reading, _reading)
+        self._mentions = TextCache(NAME, _plain_mentions, _mentions)  # by context
 
     @property
     def nlp(self) -> Language:
@@ -937,199 +957,221 @@ class SpacyExtractor:
             yield found
 
     def cache_state(self) -> dict[str, Any]:
-        """What stage 1 found in the texts of the last run, and how each paper read them
-        (`_read_paper`), as JSON data, for `prime`."""
-        return self._cache.state() | {"papers": self._readings.state()}
+        """What stage 1 found in the texts of the last run, how each paper read them and the
+        mentions each paper had in its context, as JSON data, for `prime`."""
+        return self._cache.state() | {"papers": self._readings.state(),
+                                      "mentions": self._mentions.state()}
 
     def prime(self, state: Mapping[str, Any]) -> None:
         """Take what an earlier run of the same extractor version found (`cache_state`)."""
         self._cache.prime(state)
         self._readings.prime(state.get("papers"))
+        self._mentions.prime(state.get("mentions"))
 
     def __call__(self, papers: Sequence[Paper], progress: Progress | None = None) -> Extraction:
-        found, definitions = self._read(papers, progress)
-        table = _AcronymTable(definitions)
-        for item in found:
-            item.key = table.resolve(item.paper, concept_key(item.form), item.candidate.acronym)
-        found = [item for item in found if item.key]  # punctuation only
-        _merge_compounds(found)
-        _merge_qualified(found, table)
-        return _assemble(found)
+        readings = self._read(papers, progress)
+        table = _AcronymTable([(paper, short, long) for paper, (_, reading) in readings.items()
+                               for short, long in reading.defined]
+                              + [(paper, short, long) for paper, (_, reading) in readings.items()
+                                 for short, long in reading.spelled])
+        keys = _resolve_keys({paper: reading.items for paper, (_, reading) in readings.items()},
+                             table)
+        sharing = Counter(key for own in keys.values() for key in set(own) if key)
+        extraction = Extraction(extractor=NAME)
+        for paper, (digest, reading) in readings.items():
+            own = keys[paper]
+            context = text_digest(repr((digest, own, [sharing[key] > 1 for key in own])))
+            mentions = self._mentions.get(context)
+            if mentions is None:
+                mentions = _paper_mentions(reading.items, own, sharing)
+                self._mentions.put(context, mentions)
+            if mentions:
+                extraction.mentions[paper] = mentions
+        kept = {m.concept for mentions in extraction.mentions.values() for m in mentions}
+        # Every form seen, also where a paper did not link it, labels and types a concept.
+        by_key: dict[str, list[tuple[str, _Item]]] = defaultdict(list)
+        for paper, (_, reading) in readings.items():
+            for item, key in zip(reading.items, keys[paper], strict=True):
+                if key in kept:
+                    by_key[key].append((paper, item))
+        for key, items in by_key.items():
+            extraction.concepts[key] = _concept(key, items)
+        return extraction
 
     def _read(self, papers: Sequence[Paper], progress: Progress | None
-              ) -> tuple[list[_Found], list[tuple[str, str, str]]]:
-        """Parse each distinct text once; every paper's candidates and acronym definitions."""
+              ) -> dict[str, tuple[str, _Reading]]:
+        """Each paper's reading and the digest of its texts, in the order of `papers`; only
+        the texts of papers not read before are parsed (or taken from stage 1's cache)."""
         texts = {paper.id: section_texts(paper) for paper in papers}
-        distinct = list(dict.fromkeys(text for pairs in texts.values() for _, text in pairs))
+        digests = {text: text_digest(text) for pairs in texts.values() for _, text in pairs}
+        keys = {paper_id: text_digest(" ".join(f"{section}:{digests[text]}"
+                                               for section, text in pairs))
+                for paper_id, pairs in texts.items()}
+        readings = {paper_id: self._readings.get(key) for paper_id, key in keys.items()}
+        todo = [paper_id for paper_id, reading in readings.items() if reading is None]
+        for paper_id, reading in readings.items():  # their candidates stay in the cache
+            if reading is not None:
+                self._cache.keep(digests[text] for _, text in texts[paper_id])
+        distinct = list(dict.fromkeys(text for paper_id in todo for _, text in texts[paper_id]))
         position = {text: i for i, text in enumerate(distinct)}
-        # A paper is done when the last of its texts is parsed (-1: it has none).
-        finished = Counter(max((position[text] for _, text in pairs), default=-1)
-                           for pairs in texts.values())
+        # A paper is done when the last of its texts is parsed (-1: read before, or no text).
+        finished = Counter(max((position[text] for _, text in texts[paper_id]), default=-1)
+                           for paper_id in todo)
+        finished[-1] += len(papers) - len(todo)
         if progress and finished[-1]:
             progress(finished[-1])
-        digests = {text: text_digest(text) for text in distinct}
         parsed: dict[str, TextCandidates] = {}
         for index, (text, result) in enumerate(zip(
-                distinct, self._candidates_of(distinct, list(digests.values())), strict=True)):
+                distinct, self._candidates_of(distinct, [digests[t] for t in distinct]),
+                strict=True)):
             parsed[text] = result
             if progress and finished[index]:
                 progress(finished[index])
-        found: list[_Found] = []
-        defined: list[tuple[str, str, str]] = []
-        spelled: list[tuple[str, str, str]] = []
-        for paper_id, pairs in texts.items():
-            results = [parsed[text] for _, text in pairs]
-            digest = text_digest(" ".join(digests[text] for _, text in pairs))
-            reading = self._readings.get(digest)
-            if reading is None:
-                reading = _read_paper(results)
-                self._readings.put(digest, reading)
-            forms, own_defined, own_spelled = reading
-            for (section, _), result, section_forms in zip(pairs, results, forms, strict=True):
-                found.extend(_Found(paper_id, section, c, form)
-                             for c, form in zip(result.candidates, section_forms, strict=True))
-            defined.extend((paper_id, short, long) for short, long in own_defined)
-            spelled.extend((paper_id, short, long) for short, long in own_spelled)
-        return found, defined + spelled
+        for paper_id in todo:
+            reading = _read_paper([(section, parsed[text]) for section, text in texts[paper_id]])
+            self._readings.put(keys[paper_id], reading)
+            readings[paper_id] = reading
+        return {paper_id: (keys[paper_id], reading) for paper_id, reading in readings.items()
+                if reading is not None}
 
 
-Reading = tuple[list[list[str]], list[tuple[str, str]], list[tuple[str, str]]]
-
-
-def _read_paper(results: list[TextCandidates]) -> Reading:
-    """How one paper reads its texts' candidates: each candidate's display form (`_form`, by
-    the paper's proper nouns), and the (acronym key, long form key) of the acronyms it defines
-    in parentheses and of those it spells out (`_spelled_definitions`). Depends on the paper's
-    texts only, so it is cached with them."""
-    proper = set().union(*(result.proper for result in results))
-    forms: list[list[str]] = []
+def _read_paper(results: list[tuple[str, TextCandidates]]) -> _Reading:
+    """How one paper reads its (section, candidates): each candidate's display form (`_form`,
+    by the paper's proper nouns) and keys, and the (acronym key, long form key) of the
+    acronyms it defines in parentheses and of those it spells out (`_spelled_definitions`).
+    Depends on the paper's texts only, so it is cached with them."""
+    proper = set().union(*(result.proper for _, result in results))
+    items: list[_Item] = []
     defined: list[tuple[str, str]] = []
-    items: list[tuple[Candidate, str]] = []
-    for result in results:
+    for section, result in results:
         by_span = {(c.start, c.end): _form(c, proper) for c in result.candidates}
-        forms.append([by_span[c.start, c.end] for c in result.candidates])
-        items.extend(zip(result.candidates, forms[-1], strict=True))
+        for c in result.candidates:
+            form = by_span[c.start, c.end]
+            words = display_form(form).split()
+            items.append(_Item(section, c.start, c.end, c.surface, form, concept_key(form),
+                               [concept_key(" ".join(words[skip:]))
+                                for skip in range(1, c.qualifiers + 1)],
+                               c.confidence, c.type, c.acronym))
         defined.extend((concept_key(display_form(d.short)),
                         concept_key(by_span[d.long_start, d.long_end]))
                        for d in result.definitions)
-    return forms, defined, list(_spelled_definitions(items))
+    return _Reading(items, defined, list(_spelled_definitions(items)))
 
 
-def _reading(data: list[Any]) -> Reading:
-    forms, defined, spelled = data
-    return forms, [(s, long) for s, long in defined], [(s, long) for s, long in spelled]
+def _plain_reading(reading: _Reading) -> list[Any]:
+    return [[list(item) for item in reading.items], reading.defined, reading.spelled]
 
 
-def _spelled_definitions(items: list[tuple[Candidate, str]]) -> Iterator[tuple[str, str]]:
+def _reading(data: list[Any]) -> _Reading:
+    items, defined, spelled = data
+    return _Reading([_Item(*item) for item in items], [(s, long) for s, long in defined],
+                    [(s, long) for s, long in spelled])
+
+
+def _plain_mentions(mentions: list[Mention]) -> list[Any]:
+    return [[m.concept, m.surface, m.section, m.start, m.end, m.confidence] for m in mentions]
+
+
+def _mentions(data: list[Any]) -> list[Mention]:
+    return [Mention(*mention) for mention in data]
+
+
+def _spelled_definitions(items: list[_Item]) -> Iterator[tuple[str, str]]:
     """Acronyms a paper spells out without parentheses ("Hessian Interatomic Potentials"), also
-    after qualifiers ("Non-Privileged Clipped Asymmetric Self-Teaching" for "CAST"), from its
-    (candidate, form) items."""
-    acronyms = {letters(c.surface): c.surface for c, _ in items if c.acronym}
+    after qualifiers ("Non-Privileged Clipped Asymmetric Self-Teaching" for "CAST")."""
+    acronyms = {letters(item.surface): item.surface for item in items if item.acronym}
     acronyms = {spelled: short for spelled, short in acronyms.items() if len(spelled) >= 3}
     if not acronyms:
         return
-    for candidate, form in items:
-        if candidate.acronym:
+    for item in items:
+        if item.acronym:
             continue
-        words = candidate.surface.split()
+        words = item.surface.split()
         short = next((acronyms[spelled] for k in range(len(words) - 1)
                       if (spelled := initials(words[k:])) in acronyms), None)
         if short is not None:
-            yield concept_key(display_form(short)), concept_key(form)
+            yield concept_key(display_form(short)), item.key
 
 
-def _merge_qualified(found: list[_Found], table: _AcronymTable) -> None:
-    """A phrase a paper writes once, whose adjectives only qualify a term the same paper
-    names elsewhere, is that term: "Coherent Virtual Staining" in a title and "virtual
-    staining" in the abstract. A phrase written twice or more is the paper's own term."""
-    by_paper: dict[str, list[_Found]] = defaultdict(list)
-    for item in found:
-        by_paper[item.paper].append(item)
-    for paper, items in by_paper.items():
-        counts = Counter(item.key for item in items)
-        for item in items:
-            if not item.candidate.qualifiers or counts[item.key] > 1:
-                continue
-            words = display_form(item.form).split()
-            for skip in range(1, item.candidate.qualifiers + 1):
-                key = table.resolve(paper, concept_key(" ".join(words[skip:])), False)
-                if counts[key]:
-                    counts[item.key] -= 1
-                    item.key = key
-                    counts[key] += 1
-                    break
-
-
-def _merge_compounds(found: list[_Found]) -> None:
-    """Keys that differ only in hyphens and spaces ("fine-tuning", "finetuning") become the
-    most frequent of them."""
-    counts = Counter(item.key for item in found)
+def _resolve_keys(items: Mapping[str, list[_Item]], table: _AcronymTable
+                  ) -> dict[str, list[str]]:
+    """The concept key of every item of every paper ("" for punctuation only): acronyms
+    resolved build-wide (`_AcronymTable`), then keys that differ only in hyphens and spaces
+    ("fine-tuning", "finetuning") made the most frequent of them, then a phrase a paper writes
+    once, whose adjectives only qualify a term the same paper names elsewhere, made that term
+    ("Coherent Virtual Staining" in a title and "virtual staining" in the abstract; a phrase
+    written twice or more is the paper's own term). Works on keys alone, so that it is cheap
+    over the whole build."""
+    resolved = {paper: [table.resolve(paper, item.key, item.acronym) for item in own]
+                for paper, own in items.items()}
+    counts = Counter(key for keys in resolved.values() for key in keys if key)
     best: dict[str, str] = {}
     for key in sorted(counts, key=lambda k: (-counts[k], k)):
         best.setdefault(compact(key), key)
-    for item in found:
-        item.key = best[compact(item.key)]
+    variant = {key: best[compact(key)] for key in counts} | {"": ""}
+    keys: dict[str, list[str]] = {}
+    for paper, own in items.items():
+        keys[paper] = merged = [variant[key] for key in resolved[paper]]
+        in_paper = Counter(key for key in merged if key)
+        for index, item in enumerate(own):
+            key = merged[index]
+            if not key or not item.fallbacks or in_paper[key] > 1:
+                continue
+            for fallback in item.fallbacks:
+                term = table.resolve(paper, fallback, False)
+                if in_paper[term]:
+                    in_paper[key] -= 1
+                    merged[index] = term
+                    in_paper[term] += 1
+                    break
+    return keys
 
 
-def _assemble(found: list[_Found]) -> Extraction:
-    """Keep each paper's confident concepts, then label and type them from all their forms."""
-    by_paper_key: dict[tuple[str, str], list[_Found]] = defaultdict(list)
-    papers_of: dict[str, set[str]] = defaultdict(set)
-    for item in found:
-        by_paper_key[item.paper, item.key].append(item)
-        papers_of[item.key].add(item.paper)
-    # Per paper: (-confidence, first mention, key, boost, mentions) of each confident concept.
-    ranked: dict[str, list[tuple[float, tuple[int, int], str, float, list[_Found]]]] = \
-        defaultdict(list)
-    for (paper, key), items in by_paper_key.items():
-        in_title = any(i.section == "title" for i in items)
+def _paper_mentions(items: list[_Item], keys: list[str], sharing: Counter[str]) -> list[Mention]:
+    """One paper's mentions of its confident concepts (at most `MAX_PER_PAPER`, the most
+    confident first, among equals the one mentioned first), in text order: the confidence of
+    a form, raised when the paper names it in its title, more than once, or another paper
+    names it too."""
+    by_key: dict[str, list[_Item]] = defaultdict(list)
+    for item, key in zip(items, keys, strict=True):
+        if key:
+            by_key[key].append(item)
+    ranked: list[tuple[float, tuple[int, int], str, float, list[_Item]]] = []
+    for key, own in by_key.items():
+        in_title = any(item.section == "title" for item in own)
         if key in BROAD_CONCEPTS and not in_title:
             continue
-        boost = (TITLE_BOOST if in_title else 0.0) + (REPEAT_BOOST if len(items) > 1 else 0.0) \
-            + (SHARED_BOOST if len(papers_of[key]) > 1 else 0.0)
-        confidence = min(1.0, max(i.candidate.confidence for i in items) + boost)
+        boost = (TITLE_BOOST if in_title else 0.0) + (REPEAT_BOOST if len(own) > 1 else 0.0) \
+            + (SHARED_BOOST if sharing[key] > 1 else 0.0)
+        confidence = min(1.0, max(item.confidence for item in own) + boost)
         if confidence >= MIN_CONFIDENCE:
-            first = min((_SECTIONS.index(i.section), i.candidate.start) for i in items)
-            ranked[paper].append((-confidence, first, key, boost, items))
-    extraction = Extraction(extractor=NAME)
-    kept: set[str] = set()
-    for paper, rows in ranked.items():
-        mentions: list[Mention] = []
-        # The most confident concepts; among equals the one mentioned first.
-        for _, _, key, boost, items in sorted(rows)[:MAX_PER_PAPER]:
-            mentions.extend(Mention(key, i.candidate.surface, i.section, i.candidate.start,
-                                    i.candidate.end,
-                                    round(min(1.0, i.candidate.confidence + boost), 3))
-                            for i in items)
-            kept.add(key)
-        mentions.sort(key=lambda m: (_SECTIONS.index(m.section), m.start))
-        extraction.mentions[paper] = mentions
-    by_key: dict[str, list[_Found]] = defaultdict(list)
-    for item in found:
-        if item.key in kept:
-            by_key[item.key].append(item)
-    for key, items in by_key.items():  # every form seen, also where a paper did not link it
-        extraction.concepts[key] = _concept(key, items)
-    return extraction
+            first = min((_SECTIONS.index(item.section), item.start) for item in own)
+            ranked.append((-confidence, first, key, boost, own))
+    mentions = [Mention(key, item.surface, item.section, item.start, item.end,
+                        round(min(1.0, item.confidence + boost), 3))
+                for _, _, key, boost, own in sorted(ranked)[:MAX_PER_PAPER] for item in own]
+    mentions.sort(key=lambda m: (_SECTIONS.index(m.section), m.start))
+    return mentions
 
 
-def _concept(key: str, items: list[_Found]) -> Concept:
-    hints = Counter(i.candidate.type for i in items if i.candidate.type)
+def _concept(key: str, items: list[tuple[str, _Item]]) -> Concept:
+    """A concept labelled and typed from every (paper, item) of the build keyed to it."""
+    hints = Counter(item.type for _, item in items if item.type)
     # A paper's own name: introduced as such by at least half the papers naming it, not a
     # common acronym one paper's phrasing made look new.
-    introducing = {i.paper for i in items if i.candidate.type == "artifact"}
-    if 2 * len(introducing) < len({i.paper for i in items}):
+    introducing = {paper for paper, item in items if item.type == "artifact"}
+    if 2 * len(introducing) < len({paper for paper, _ in items}):
         del hints["artifact"]
-    acronyms = [i.form for i in items if i.candidate.acronym]
-    phrases = [i.form for i in items if not i.candidate.acronym]
+    acronyms = [item.form for _, item in items if item.acronym]
+    phrases = [item.form for _, item in items if not item.acronym]
     # Abstracts show the case authors use; titles capitalise for layout.
-    in_abstract = [i.form for i in items
-                   if not i.candidate.acronym and i.section != "title"]
+    in_abstract = [item.form for _, item in items
+                   if not item.acronym and item.section != "title"]
     if acronyms and (not phrases or hints["artifact"]
                      or any(c.islower() or c.isdigit() for c in choose_label(acronyms))):
         label = choose_label(acronyms)
     else:
         label = choose_label(in_abstract or phrases)
     concept = Concept(key=key, label=label, type=_concept_type(label, hints))
-    concept.alt_labels = {i.candidate.surface for i in items} | {label}
+    concept.alt_labels = {item.surface for _, item in items} | {label}
     return concept

@@ -363,10 +363,9 @@ def _paper(iris: Iris, graph: nx.DiGraph, node: str, run: str, out: _Triples) ->
 
 
 def _paper_inputs(graph: nx.DiGraph, node: str) -> object:
-    """What `_paper` reads: the paper, its links and the names, codes and keys they lead to."""
-    nodes = graph.nodes
-    return [nodes[node], [[target, edge, nodes[target].get("name"), nodes[target].get("code"),
-                           nodes[target].get("key")] for target, edge in graph.succ[node].items()]]
+    """What `_paper` reads: the paper and its links. The names, codes and keys it reads from
+    the nodes it links to are in their ids (`kg.graph`: `author:<name>`, `concept:<key>`)."""
+    return [graph.nodes[node], list(graph.succ[node].items())]
 
 
 def _concept(iris: Iris, data: dict, broader: list[str], papers: int | None,
