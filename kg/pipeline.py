@@ -195,6 +195,8 @@ def _build(state: BuildState, scheme: Scheme, out: OutputFolder, progress: Progr
         with timings.stage("extract"):
             extraction = extract_concepts(papers, options["extractor"], progress, scheme=scheme,
                                           cache=cache)
+        write_cache(out, cache)  # staged now, so that it is not held through the exports
+        del cache
         settle()
         with timings.stage("build"):
             graph = build_graph(papers, extraction)
@@ -207,7 +209,6 @@ def _build(state: BuildState, scheme: Scheme, out: OutputFolder, progress: Progr
                                 base=options["base"], max_nodes=options["max_nodes"])
                 advance(1)
         write_state(out, state)
-        write_cache(out, cache)
         out.commit()
     return BuildResult(graph, papers, extraction, account, files, timings)
 

@@ -11,6 +11,7 @@ import pytest
 
 from kg.concepts import Extraction, extract, extractors
 from kg.concepts.acronyms import find_definitions, initials, letters
+from kg.concepts.base import TextCache
 from kg.concepts.normalize import choose_label, concept_key, display_form, singular
 from kg.concepts.spacy_extractor import NAME, SpacyExtractor, unmarked
 from kg.model import Paper, Source
@@ -446,3 +447,27 @@ def test_seed_gold_f1(seed_extraction: tuple[list[Paper], Extraction]) -> None:
                    for p in papers}
     result = scorer.score(scorer.load(GOLD), predictions)
     assert result["f1"] >= SEED_F1, result
+
+
+def test_a_cache_entry_is_kept_packed_and_a_damaged_one_is_worked_again() -> None:
+    """Entries read from disk stay packed until asked for and are written back as read; one
+    that does not unpack is a miss, and what is found again replaces it."""
+    first: TextCache[list[str]] = TextCache("v1", list, list)
+    first.put("good", ["a", "b"])
+    first.put("bad", ["c"])
+    state = first.state()
+    assert all(isinstance(entry, bytes) for entry in state["texts"].values())
+    state["texts"]["bad"] = b"\xc1"  # never valid MessagePack
+    second: TextCache[list[str]] = TextCache("v1", list, list)
+    second.prime(state)
+    assert second.get("good") == ["a", "b"]
+    assert second.get("bad") is None
+    second.put("bad", ["c", "again"])
+    written = second.state()["texts"]
+    assert written["good"] == state["texts"]["good"]
+    third: TextCache[list[str]] = TextCache("v1", list, list)
+    third.prime({"version": "v1", "texts": written})
+    assert third.get("bad") == ["c", "again"]
+    other: TextCache[list[str]] = TextCache("v2", list, list)
+    other.prime(state)
+    assert other.get("good") is None  # another version starts afresh

@@ -15,6 +15,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import msgpack
 import pytest
 from killing import run_killed
 from typer.testing import CliRunner
@@ -158,14 +159,15 @@ def test_an_update_assembles_only_the_papers_whose_context_moved(
 
 def test_a_cache_of_an_earlier_kg_in_json_is_still_read(
         days: list[Path], whole: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Builds before the cache was MessagePack left it as JSON: an update still takes it, so
-    nothing is parsed again, and writes it anew as MessagePack."""
+    """Builds before the cache was MessagePack left it as JSON, each entry as JSON data rather
+    than packed bytes: an update still takes it, so nothing is parsed again, and writes it anew
+    as MessagePack."""
     folder = tmp_path / "copy"
     shutil.copytree(whole, folder)
     packed = built_version(folder, CACHE)
     assert packed is not None and packed.suffix == ".msgpack"
     as_json = packed.with_suffix(".json")
-    as_json.write_text(json.dumps(read_cache(folder)), "utf-8")
+    as_json.write_text(json.dumps(read_cache(folder), default=msgpack.unpackb), "utf-8")
     manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
     text = json.dumps(manifest).replace(packed.name, as_json.name)
     (folder / "manifest.json").write_text(text, "utf-8")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, cast
+
+import msgpack
 
 from kg.model import Paper
 from kg.registry import Registry
@@ -62,26 +64,37 @@ T = TypeVar("T")
 
 
 class TextCache(Generic[T]):
-    """What a step found in each text alone, by the text's digest, kept between builds as JSON
-    data under the step's version (`state`, then `prime` in the next run): a text is worked on
-    once, and another version starts afresh. Entries taken from disk are decoded when first
-    asked for, and written back as they were read."""
+    """What a step found in each text alone, by the text's digest, kept between builds under
+    the step's version (`state`, then `prime` in the next run): a text is worked on once, and
+    another version starts afresh.
+
+    Each entry is kept as its own MessagePack bytes, decoded when first asked for and written
+    back as it was read: a build holds the entries of every text it ever saw, most of which
+    an update never asks for, and bytes are both compact and quick to load."""
 
     def __init__(self, version: str, encode: Callable[[T], Any],
                  decode: Callable[[Any], T]) -> None:
         self.version = version
         self._encode, self._decode = encode, decode
         self._found: dict[str, T] = {}
-        self._stored: dict[str, Any] = {}  # digest -> JSON data from `prime`
+        self._stored: dict[str, Any] = {}  # digest -> packed entry (or JSON data) from `prime`
         self._used: set[str] = set()  # digests asked for or put in this run
 
     def get(self, digest: str) -> T | None:
-        if digest not in self._found:
-            if digest not in self._stored:
+        found = self._found.get(digest)
+        if found is None:
+            stored = self._stored.get(digest)
+            if stored is None:
                 return None
-            self._found[digest] = self._decode(self._stored[digest])
+            try:
+                found = self._decode(msgpack.unpackb(stored) if isinstance(stored, bytes)
+                                     else stored)  # JSON data, from a cache before msgpack
+            except (ValueError, TypeError, msgpack.UnpackException):
+                del self._stored[digest]  # a damaged entry: the step works on the text again
+                return None
+            self._found[digest] = found
         self._used.add(digest)
-        return self._found[digest]
+        return found
 
     def keep(self, digests: Iterable[str]) -> None:
         """Keep the entries of these texts for the next run without decoding them."""
@@ -92,10 +105,16 @@ class TextCache(Generic[T]):
         self._used.add(digest)
 
     def state(self) -> dict[str, Any]:
-        """The entries of the texts this run used, as JSON data."""
+        """The entries of the texts this run used, each packed."""
         return {"version": self.version, "texts": {
-            digest: self._stored[digest] if digest in self._stored
-            else self._encode(self._found[digest]) for digest in sorted(self._used)}}
+            digest: self._packed(digest) for digest in sorted(self._used)}}
+
+    def _packed(self, digest: str) -> bytes:
+        stored = self._stored.get(digest)
+        if isinstance(stored, bytes):
+            return stored
+        data = self._encode(self._found[digest]) if digest in self._found else stored
+        return cast(bytes, msgpack.packb(data))
 
     def prime(self, state: object) -> None:
         """Take the entries of a `state` of the same version (anything else read from disk is

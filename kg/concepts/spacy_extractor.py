@@ -908,11 +908,12 @@ def _concept_type(label: str, hints: Counter[str]) -> str:
 class SpacyExtractor:
     """Rule-based extractor over a small English spaCy model; see the module docstring.
 
-    Three caches keep what an update need not redo: stage 1's candidates by text, each
-    paper's reading by its texts, and each paper's mentions by its *context*: its reading, the
-    keys the build resolves its items to and which of those other papers share. A paper whose
-    context did not change keeps its mentions, so an update assembles only the new papers and
-    those whose acronyms, variants or shared concepts moved."""
+    Caches keep what an update need not redo: stage 1's candidates by text, each paper's
+    reading by its texts, each paper's mentions by its *context* (its reading, the keys the
+    build resolves its items to and which of those other papers share), and each concept by
+    the contexts of the papers naming it. A paper whose context did not change keeps its
+    mentions, so an update assembles only the new papers and those whose acronyms, variants
+    or shared concepts moved, and labels only the concepts they name."""
 
     def __init__(self, nlp: Language | None = None, batch_size: int = BATCH_SIZE) -> None:
         self._nlp = nlp
@@ -920,6 +921,7 @@ class SpacyExtractor:
         self._cache = TextCache(NAME, _plain_candidates, _candidates)  # stage 1's results
         self._readings = TextCache(f"{NAME}/items", _plain_reading, _reading)
         self._mentions = TextCache(NAME, _plain_mentions, _mentions)  # by context
+        self._concepts = TextCache(NAME, _plain_concept, _concept_of)  # by its papers' contexts
 
     @property
     def nlp(self) -> Language:
@@ -960,13 +962,15 @@ class SpacyExtractor:
         """What stage 1 found in the texts of the last run, how each paper read them and the
         mentions each paper had in its context, as JSON data, for `prime`."""
         return self._cache.state() | {"papers": self._readings.state(),
-                                      "mentions": self._mentions.state()}
+                                      "mentions": self._mentions.state(),
+                                      "concepts": self._concepts.state()}
 
     def prime(self, state: Mapping[str, Any]) -> None:
         """Take what an earlier run of the same extractor version found (`cache_state`)."""
         self._cache.prime(state)
         self._readings.prime(state.get("papers"))
         self._mentions.prime(state.get("mentions"))
+        self._concepts.prime(state.get("concepts"))
 
     def __call__(self, papers: Sequence[Paper], progress: Progress | None = None) -> Extraction:
         readings = self._read(papers, progress)
@@ -978,9 +982,11 @@ class SpacyExtractor:
                              table)
         sharing = Counter(key for own in keys.values() for key in set(own) if key)
         extraction = Extraction(extractor=NAME)
+        contexts: dict[str, str] = {}
         for paper, (digest, reading) in readings.items():
             own = keys[paper]
-            context = text_digest(repr((digest, own, [sharing[key] > 1 for key in own])))
+            contexts[paper] = context = text_digest(repr(
+                (digest, own, [sharing[key] > 1 for key in own])))
             mentions = self._mentions.get(context)
             if mentions is None:
                 mentions = _paper_mentions(reading.items, own, sharing)
@@ -988,14 +994,23 @@ class SpacyExtractor:
             if mentions:
                 extraction.mentions[paper] = mentions
         kept = {m.concept for mentions in extraction.mentions.values() for m in mentions}
-        # Every form seen, also where a paper did not link it, labels and types a concept.
-        by_key: dict[str, list[tuple[str, _Item]]] = defaultdict(list)
-        for paper, (_, reading) in readings.items():
-            for item, key in zip(reading.items, keys[paper], strict=True):
+        # Every form seen, also where a paper did not link it, labels and types a concept:
+        # its items are those of the papers naming it, which their contexts stand for.
+        naming: dict[str, list[str]] = defaultdict(list)
+        for paper, own in keys.items():
+            for key in dict.fromkeys(own):
                 if key in kept:
-                    by_key[key].append((paper, item))
-        for key, items in by_key.items():
-            extraction.concepts[key] = _concept(key, items)
+                    naming[key].append(paper)
+        for key, papers_naming in naming.items():
+            digest = text_digest(" ".join([key, *(contexts[paper] for paper in papers_naming)]))
+            concept = self._concepts.get(digest)
+            if concept is None:
+                concept = _concept(key, [(paper, item) for paper in papers_naming
+                                         for item, own in zip(readings[paper][1].items,
+                                                              keys[paper], strict=True)
+                                         if own == key])
+                self._concepts.put(digest, concept)
+            extraction.concepts[key] = concept
         return extraction
 
     def _read(self, papers: Sequence[Paper], progress: Progress | None
@@ -1074,6 +1089,15 @@ def _plain_mentions(mentions: list[Mention]) -> list[Any]:
 
 def _mentions(data: list[Any]) -> list[Mention]:
     return [Mention(*mention) for mention in data]
+
+
+def _plain_concept(concept: Concept) -> list[Any]:
+    return [concept.key, concept.label, concept.type, sorted(concept.alt_labels)]
+
+
+def _concept_of(data: list[Any]) -> Concept:
+    key, label, kind, alt_labels = data
+    return Concept(key, label, kind, set(alt_labels))
 
 
 def _spelled_definitions(items: list[_Item]) -> Iterator[tuple[str, str]]:
