@@ -88,14 +88,16 @@ def _add_paper(graph: nx.DiGraph, paper: Paper) -> None:
 
 
 def _add_concepts(graph: nx.DiGraph, extraction: Extraction, paper_ids: Iterable[str]) -> None:
-    for key, concept in sorted(extraction.concepts.items()):
-        graph.add_node(f"concept:{key}", kind="concept", label=concept.label, key=key,
-                       type=concept.type, alt_labels=sorted(concept.alt_labels - {concept.label}),
-                       broader=list(concept.broader))
-    for key, concept in sorted(extraction.concepts.items()):
-        for parent in concept.broader:
-            if parent in extraction.concepts:
-                graph.add_edge(f"concept:{key}", f"concept:{parent}", rel="broader")
+    concepts = sorted(extraction.concepts.items())
+    graph.add_nodes_from(
+        (f"concept:{key}", {"kind": "concept", "label": concept.label, "key": key,
+                            "type": concept.type,
+                            "alt_labels": sorted(concept.alt_labels - {concept.label}),
+                            "broader": list(concept.broader)})
+        for key, concept in concepts)
+    graph.add_edges_from((f"concept:{key}", f"concept:{parent}", {"rel": "broader"})
+                         for key, concept in concepts for parent in concept.broader
+                         if parent in extraction.concepts)
     for paper_id in paper_ids:  # one edge per concept a paper mentions, with every mention
         links: dict[str, dict] = {}
         for mention in extraction.mentions.get(paper_id, []):

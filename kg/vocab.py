@@ -52,7 +52,7 @@ def _segment(text: str) -> str:
 @lru_cache(maxsize=1 << 16)
 def slug(text: str) -> str:
     """Lower-case ASCII-ish slug for concept keys that are already normalised."""
-    return _segment(re.sub(r"\s+", "-", text.strip()))
+    return _segment("-".join(text.split()))
 
 
 def lookup_key(text: str) -> str:
