@@ -6,10 +6,9 @@ stages, used on their own by `kg extract` and `kg analyze`.
 
 from __future__ import annotations
 
-import gc
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 
 import networkx as nx
 
-from kg import analyze, query, sources
+from kg import analyze, collector, query, sources
 from kg.concepts import extract, extractors
 from kg.concepts.base import Extraction
 from kg.concepts.scheme import Scheme, load_scheme
@@ -188,7 +187,7 @@ def _build(state: BuildState, scheme: Scheme, out: OutputFolder, progress: Progr
            timings: Timings) -> BuildResult:
     """Everything after the reading, from the entries `state` holds, committed into `out`."""
     options = state.options
-    with _long_lived() as settle:
+    with collector.long_lived() as settle:
         papers, account = state.papers()
         cache = read_cache(out.path)
         settle()
@@ -198,41 +197,20 @@ def _build(state: BuildState, scheme: Scheme, out: OutputFolder, progress: Progr
         write_cache(out, cache)  # staged now, so that it is not held through the exports
         del cache
         settle()
-        with timings.stage("build"):
+        with timings.stage("build"), collector.paused():
             graph = build_graph(papers, extraction)
             graph.graph["account"] = account.as_dict()
         settle()
         files: list[Path] = []
         for name in options["exports"]:
-            with timings.stage(f"export:{name}"), progress.stage(f"Writing {name}") as advance:
+            with timings.stage(f"export:{name}"), progress.stage(f"Writing {name}") as advance, \
+                    collector.paused():
                 files += export(name, graph, out, formats=options["formats"],
                                 base=options["base"], max_nodes=options["max_nodes"])
                 advance(1)
         write_state(out, state)
         out.commit()
     return BuildResult(graph, papers, extraction, account, files, timings)
-
-
-@contextmanager
-def _long_lived() -> Iterator[Callable[[], None]]:
-    """Yield `settle()`, which tells Python's cyclic collector that the objects alive now live
-    as long as the build: they move to its permanent generation (`gc.freeze`), which no
-    collection walks, until the build ends. Without it the collector walks the build's tens
-    of millions of objects each time the heap grows by a quarter (5 s of a 27 s update of a
-    month). Objects still free by reference count as before; a process that froze objects of
-    its own is left as it is."""
-    if gc.get_freeze_count():
-        yield lambda: None
-        return
-
-    def settle() -> None:
-        gc.collect(1)  # the young garbage first: only survivors are frozen
-        gc.freeze()
-
-    try:
-        yield settle
-    finally:
-        gc.unfreeze()
 
 
 def check_build_options(out_dir: str | Path, *, formats: Sequence[str], base: str,

@@ -193,6 +193,16 @@ def test_a_build_leaves_the_garbage_collector_as_it_found_it(days: list[Path],
     assert gc.isenabled() and not gc.get_freeze_count()
 
 
+def test_a_build_keeps_a_callers_collector_off(days: list[Path], tmp_path: Path) -> None:
+    """The stages that pause the collector switch it back on only when it was on."""
+    gc.disable()
+    try:
+        kg.build(days[:1], tmp_path)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_the_seed_plus_variants_as_an_update(seed: Path, corpus: Path, tmp_path: Path) -> None:
     variants = [corpus / "variants" / name for name in (
         "ZL-Asica__2025-09-18.md", "arxiv.py__arxiv-api-atom__id_list=1111.2011v2.xml",

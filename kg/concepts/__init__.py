@@ -13,6 +13,7 @@ from collections.abc import Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from kg import collector
 from kg.concepts.base import (
     CONCEPT_TYPES,
     Concept,
@@ -51,11 +52,13 @@ def extract(papers: Sequence[Paper], extractor: str = "spacy", progress: Progres
         run.prime(_part(cache, "extractor"))
         scheme.recognitions.prime(cache.get("scheme"))
         scheme.placements.prime(cache.get("placement"))
-    placed = place(run(papers, progress), papers, scheme)
-    if cache is not None:
-        cache.clear()
-        cache.update(extractor=run.cache_state(), scheme=scheme.recognitions.state(),
-                     placement=scheme.placements.state())
+    extraction = run(papers, progress)
+    with collector.paused():  # placing and packing make many objects and no cycles
+        placed = place(extraction, papers, scheme)
+        if cache is not None:
+            cache.clear()
+            cache.update(extractor=run.cache_state(), scheme=scheme.recognitions.state(),
+                         placement=scheme.placements.state())
     return placed
 
 

@@ -35,6 +35,7 @@ from typing import Any, NamedTuple
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from kg import collector
 from kg.concepts.acronyms import Definition, find_definitions, initials, letters
 from kg.concepts.base import (
     Concept,
@@ -974,6 +975,11 @@ class SpacyExtractor:
 
     def __call__(self, papers: Sequence[Paper], progress: Progress | None = None) -> Extraction:
         readings = self._read(papers, progress)
+        with collector.paused():  # what follows makes many objects and no cycles
+            return self._assemble(readings)
+
+    def _assemble(self, readings: dict[str, tuple[str, _Reading]]) -> Extraction:
+        """The build-wide steps over every paper's reading (see `__call__`)."""
         table = _AcronymTable([(paper, short, long) for paper, (_, reading) in readings.items()
                                for short, long in reading.defined]
                               + [(paper, short, long) for paper, (_, reading) in readings.items()
@@ -1022,7 +1028,8 @@ class SpacyExtractor:
         keys = {paper_id: text_digest(" ".join(f"{section}:{digests[text]}"
                                                for section, text in pairs))
                 for paper_id, pairs in texts.items()}
-        readings = {paper_id: self._readings.get(key) for paper_id, key in keys.items()}
+        with collector.paused():  # decoding makes many objects and no cycles
+            readings = {paper_id: self._readings.get(key) for paper_id, key in keys.items()}
         todo = [paper_id for paper_id, reading in readings.items() if reading is None]
         for paper_id, reading in readings.items():  # their candidates stay in the cache
             if reading is not None:
