@@ -40,6 +40,12 @@ INDEX = "records"  # records-<stamp>.tsv: a line of salt, then a line per record
 # Above this share of changed records a fresh bulk load is cheaper than a diff (removing a
 # triple costs about three times as much as bulk-loading one).
 MAX_CHANGED = 0.25
+# The diff holds the old and new Turtle of the changed records (and their N-Triples): above
+# this share of the old file's bytes, it is given up for a fresh load, so that its memory
+# stays bounded when most records change (a paper's record is many times a person's, and
+# papers come first in key order: counted in records alone, a kg upgrade that re-renders
+# every record held most of the graph's N-Triples before giving up, 3 GB on the archive).
+MAX_CHANGED_BYTES = 0.5
 LOAD_CHUNK = 32 << 20  # bytes of Turtle per call of the bulk loader (`_bulk_load`)
 
 
@@ -81,6 +87,11 @@ class _OldBuild:
             return
         self.usable = True
         self.next = self._read()
+
+    @property
+    def size(self) -> int:
+        """The old RDF file's length in bytes (0 when it cannot be read)."""
+        return len(self._blocks) if self._blocks is not None else 0
 
     def _read(self) -> _Entry | None:
         """The next entry; an index that cannot be read is not used."""
@@ -130,6 +141,8 @@ class StoreWriter:
         self._old = _OldBuild(index, out.path / name, salt)
         self._diffing = self._old.usable  # a diff of the old store is still possible
         self._budget = MAX_CHANGED * records
+        self._byte_budget = MAX_CHANGED_BYTES * self._old.size
+        self._changed_bytes = 0  # of the old and new Turtle blocks of the changed records
         self._file = self.path.open("wb")
         self._file.write(header)
         self._offset = len(header)
@@ -148,22 +161,22 @@ class StoreWriter:
             if entry.key == key:
                 old = entry
             else:
-                self._change(entry, b"")  # gone
+                self._change(entry, b"", 0)  # gone
         block = self._old.block(old) if old is not None and self._old.same_salt \
             and old.fingerprint == fingerprint else None
         if old is not None and block is not None:
             digest = old.block  # just checked against the copied bytes
         else:
             block, ntriples = render()
-            self._change(old, ntriples)
+            self._change(old, ntriples, len(block))
             digest = _hash(block)
         self._file.write(block)
         self._index.write(_Entry(key, fingerprint, digest, self._offset, len(block)).line())
         self._offset += len(block)
 
-    def _change(self, old: _Entry | None, ntriples: bytes) -> None:
-        """Keep a changed record's old block and new triples for the diff, while one is
-        possible and cheaper than a fresh load."""
+    def _change(self, old: _Entry | None, ntriples: bytes, new_block: int) -> None:
+        """Keep a changed record's old block and new triples (whose Turtle is `new_block`
+        bytes) for the diff, while one is possible, cheaper than a fresh load and small."""
         if not self._diffing:
             return
         if old is not None:
@@ -172,8 +185,10 @@ class StoreWriter:
                 self._diffing = False  # the old file is not the one indexed: load afresh
             else:
                 self.removed.append(block)
+                self._changed_bytes += len(block)
         self.added.append(ntriples)
-        if len(self.added) > self._budget:
+        self._changed_bytes += new_block
+        if len(self.added) > self._budget or self._changed_bytes > self._byte_budget:
             self._diffing = False  # a fresh load will be cheaper: stop collecting
         if not self._diffing:
             self.removed.clear()
@@ -183,7 +198,7 @@ class StoreWriter:
         """Close the RDF file and the index, and stage the store holding exactly the triples
         of the file; the store's name."""
         for entry in self._old.until(chr(0x10FFFF)):
-            self._change(entry, b"")  # gone
+            self._change(entry, b"", 0)  # gone
         self._file.close()
         self._index.close()
         self._old.close()

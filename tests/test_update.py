@@ -14,6 +14,7 @@ import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import msgpack
 import pytest
@@ -57,7 +58,8 @@ def test_an_update_gives_the_bytes_of_a_rebuild(
         monkeypatch: pytest.MonkeyPatch) -> None:
     kg.build(days[:first], tmp_path)
     # A day is a thirtieth of June but half of these days: choose the store's path by hand.
-    monkeypatch.setattr(store_module, "MAX_CHANGED", float("inf") if diffed else 0.0)
+    for budget in ("MAX_CHANGED", "MAX_CHANGED_BYTES"):
+        monkeypatch.setattr(store_module, budget, float("inf") if diffed else 0.0)
     applied = []
     monkeypatch.setattr(store_module, "_apply", lambda *args: applied.append(
         apply_changes(*args)))
@@ -136,6 +138,31 @@ def test_records_written_another_way_are_rendered_again(
     monkeypatch.undo()
     rendered, records = _rendered_by_update(days[2:], tmp_path, monkeypatch)
     assert rendered == records
+    assert (tmp_path / "graph.ttl").read_bytes() == (whole / "graph.ttl").read_bytes()
+    assert set(load_store(tmp_path)) == set(load_store(whole))
+
+
+def test_a_diff_of_most_bytes_is_given_up_early(
+        days: list[Path], whole: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When every record changes (here, rendered another way), the diff stops collecting
+    once the changed blocks pass half the old file's bytes, whatever their number, and the
+    store is loaded afresh: memory stays bounded, and the result is still a rebuild's."""
+    monkeypatch.setattr(rdf, "RECORDS_VERSION", -1)
+    kg.build(days[:2], tmp_path)
+    monkeypatch.undo()
+    monkeypatch.setattr(store_module, "MAX_CHANGED", float("inf"))
+    held: list[int] = []
+    change = store_module.StoreWriter._change
+
+    def watched(writer: store_module.StoreWriter, *args: Any) -> None:
+        change(writer, *args)
+        held.append(sum(map(len, writer.removed)))
+    monkeypatch.setattr(store_module.StoreWriter, "_change", watched)
+    applied: list[object] = []
+    monkeypatch.setattr(store_module, "_apply", lambda *args: applied.append(args))
+    old_size = (tmp_path / "graph.ttl").stat().st_size
+    kg.update(days[2:], tmp_path)
+    assert not applied and 0 < max(held) <= store_module.MAX_CHANGED_BYTES * old_size
     assert (tmp_path / "graph.ttl").read_bytes() == (whole / "graph.ttl").read_bytes()
     assert set(load_store(tmp_path)) == set(load_store(whole))
 
