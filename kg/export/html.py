@@ -16,7 +16,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -77,7 +77,7 @@ def _filing(graph: nx.DiGraph, paper: str) -> Iterator[str]:
 
 
 def _company(graph: nx.DiGraph, node: str, kept: dict[str, None],
-             rank: dict[str, int]) -> list[str]:
+             rank: Callable[[str], tuple[int, int, str]]) -> list[str]:
     """`node` and what it must be drawn with to make sense; empty if it cannot be drawn."""
     if graph.nodes[node]["kind"] == "paper":
         return [node, *_filing(graph, node)]
@@ -87,7 +87,7 @@ def _company(graph: nx.DiGraph, node: str, kept: dict[str, None],
     papers = [n for n in neighbours if graph.nodes[n]["kind"] == "paper"]
     if not papers:
         return []
-    return [node, *_company(graph, min(papers, key=rank.__getitem__), kept, rank)]
+    return [node, *_company(graph, min(papers, key=rank), kept, rank)]
 
 
 def select_view(graph: nx.DiGraph, max_nodes: int = DEFAULT_MAX_NODES) -> nx.DiGraph:
@@ -115,10 +115,14 @@ def select_view(graph: nx.DiGraph, max_nodes: int = DEFAULT_MAX_NODES) -> nx.DiG
     members = linked.keys()
     core = core_numbers(linked)
     degree = dict(graph.degree(members))
-    ranking = sorted(members, key=lambda n: (-core[n], -degree[n], n))
-    rank = {node: i for i, node in enumerate(ranking)}
+
+    def rank(node: str) -> tuple[int, int, str]:
+        return -core[node], -degree[node], node
+
     links = dict.fromkeys(linked, 0)  # links to nodes already kept
-    queue = [(-core[n], 0, rank[n], n) for n in ranking]  # already in heap order
+    # By core, then links to kept nodes, then degree and key: a heap, not a sort of all.
+    queue = [(-core[n], 0, -degree[n], n) for n in members]
+    heapq.heapify(queue)
     kept: dict[str, None] = {}
     while queue and len(kept) < max_nodes:
         _, minus_links, _, node = heapq.heappop(queue)
@@ -131,7 +135,7 @@ def select_view(graph: nx.DiGraph, max_nodes: int = DEFAULT_MAX_NODES) -> nx.DiG
         for neighbour in (m for n in new if n in linked for m in linked[n]):
             if neighbour not in kept:
                 links[neighbour] += 1
-                entry = (-core[neighbour], -links[neighbour], rank[neighbour], neighbour)
+                entry = (-core[neighbour], -links[neighbour], -degree[neighbour], neighbour)
                 heapq.heappush(queue, entry)
     return graph.subgraph(kept)
 
