@@ -25,10 +25,9 @@ from __future__ import annotations
 import hashlib
 import mmap
 import shutil
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO, cast
+from typing import NamedTuple, TextIO, cast
 
 import pyoxigraph as ox
 
@@ -53,18 +52,15 @@ def _hash(block: bytes) -> str:
     return hashlib.blake2b(block, digest_size=8).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    """One record of an index: "key<TAB>fingerprint<TAB>block hash<TAB>offset<TAB>length"."""
+class _Entry(NamedTuple):
+    """One record of an index: "key<TAB>fingerprint<TAB>block hash<TAB>offset<TAB>length".
+    A tuple: an update reads one for every record of the build."""
 
     key: str
     fingerprint: str
     block: str
     offset: int
     length: int
-
-    def line(self) -> str:
-        return f"{self.key}\t{self.fingerprint}\t{self.block}\t{self.offset}\t{self.length}\n"
 
 
 class _OldBuild:
@@ -105,11 +101,15 @@ class _OldBuild:
             self.usable = False
             return None
 
-    def until(self, key: str) -> Iterator[_Entry]:
-        """The entries before `key` (records gone from the build), then `key`'s, if any."""
+    def until(self, key: str) -> tuple[list[_Entry], _Entry | None]:
+        """The entries before `key` (records gone from the build), and `key`'s, if any."""
+        gone: list[_Entry] = []
         while self.usable and self.next is not None and self.next.key <= key:
             entry, self.next = self.next, self._read()
-            yield entry
+            if entry.key == key:
+                return gone, entry
+            gone.append(entry)
+        return gone, None
 
     def close(self) -> None:
         if self._blocks is not None:
@@ -156,12 +156,9 @@ class StoreWriter:
                render: Callable[[], tuple[bytes, bytes]]) -> None:
         """Write the next record (keys come in sorted order): copied from the old file when
         it was made from the same inputs, else `render`ed (its block, and its N-Triples)."""
-        old: _Entry | None = None
-        for entry in self._old.until(key):
-            if entry.key == key:
-                old = entry
-            else:
-                self._change(entry, b"", 0)  # gone
+        gone, old = self._old.until(key)
+        for entry in gone:
+            self._change(entry, b"", 0)
         block = self._old.block(old) if old is not None and self._old.same_salt \
             and old.fingerprint == fingerprint else None
         if old is not None and block is not None:
@@ -171,7 +168,7 @@ class StoreWriter:
             self._change(old, ntriples, len(block))
             digest = _hash(block)
         self._file.write(block)
-        self._index.write(_Entry(key, fingerprint, digest, self._offset, len(block)).line())
+        self._index.write(f"{key}\t{fingerprint}\t{digest}\t{self._offset}\t{len(block)}\n")
         self._offset += len(block)
 
     def _change(self, old: _Entry | None, ntriples: bytes, new_block: int) -> None:
@@ -197,7 +194,7 @@ class StoreWriter:
     def write(self) -> str:
         """Close the RDF file and the index, and stage the store holding exactly the triples
         of the file; the store's name."""
-        for entry in self._old.until(chr(0x10FFFF)):
+        for entry in self._old.until(chr(0x10FFFF))[0]:
             self._change(entry, b"", 0)  # gone
         self._file.close()
         self._index.close()
