@@ -132,7 +132,7 @@ def read_state(folder: Path) -> BuildState:
         raise UsageError(f"{folder} holds no build kg can add to (no state): build it first "
                          f"with `kg build INPUT... --out {folder}`")
     try:
-        with path.open(encoding="utf-8") as lines:
+        with path.open(encoding="utf-8") as lines, collector.paused():  # records: no cycles
             header = json.loads(next(lines))
             if header.get("format") != FORMAT:
                 raise ValueError(f"state format {header.get('format')}, not {FORMAT}")
