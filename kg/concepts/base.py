@@ -135,9 +135,9 @@ def section_texts(paper: Paper) -> list[tuple[str, str]]:
 class Extractor(Protocol):
     """Turns papers into an Extraction; sees the whole build so aliases link across papers.
 
-    What it finds in each text alone can be kept between builds (`cache_state`, JSON data)
-    and handed to the next run (`prime`), so that a text is parsed once; the work that spans
-    papers is redone at every run."""
+    What it finds in each text alone can be kept between builds (`cache_state`, packed with
+    MessagePack) and handed to the next run (`prime`), so that a text is parsed once; the work
+    that spans papers is redone at every run."""
 
     def __call__(self, papers: Sequence[Paper], progress: Progress | None = None) -> Extraction:
         ...

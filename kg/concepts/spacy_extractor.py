@@ -30,7 +30,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import pairwise
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -767,7 +767,7 @@ def concept_candidates(doc: Doc) -> Doc:
 
 
 def _plain_candidates(found: TextCandidates) -> list[Any]:
-    """Stage 1's result as JSON data: lists of fields, the compactest that JSON reads fast."""
+    """Stage 1's result as plain data: lists of fields, the compactest to pack and read."""
     return [[[c.start, c.end, c.surface, list(c.words), list(c.positional), c.confidence,
               c.type, c.acronym, c.qualifiers] for c in found.candidates],
             [[d.short, d.long, d.short_start, d.long_start] for d in found.definitions],
@@ -960,8 +960,9 @@ class SpacyExtractor:
             yield found
 
     def cache_state(self) -> dict[str, Any]:
-        """What stage 1 found in the texts of the last run, how each paper read them and the
-        mentions each paper had in its context, as JSON data, for `prime`."""
+        """What stage 1 found in the texts of the last run, how each paper read them, the
+        mentions each paper had in its context and each concept by the contexts naming it,
+        each entry packed, for `prime`."""
         return self._cache.state() | {"papers": self._readings.state(),
                                       "mentions": self._mentions.state(),
                                       "concepts": self._concepts.state()}
@@ -1007,16 +1008,19 @@ class SpacyExtractor:
             for key in dict.fromkeys(own):
                 if key in kept:
                     naming[key].append(paper)
-        for key, papers_naming in naming.items():
-            digest = text_digest(" ".join([key, *(contexts[paper] for paper in papers_naming)]))
-            concept = self._concepts.get(digest)
-            if concept is None:
-                concept = _concept(key, [(paper, item) for paper in papers_naming
-                                         for item, own in zip(readings[paper][1].items,
-                                                              keys[paper], strict=True)
-                                         if own == key])
-                self._concepts.put(digest, concept)
-            extraction.concepts[key] = concept
+        digests = {key: text_digest(" ".join([key, *(contexts[paper] for paper in papers)]))
+                   for key, papers in naming.items()}
+        found = {key: self._concepts.get(digest) for key, digest in digests.items()}
+        unknown: dict[str, list[tuple[str, _Item]]] = {
+            key: [] for key, concept in found.items() if concept is None}
+        for paper, (_, reading) in readings.items() if unknown else ():  # one pass for them all
+            for item, key in zip(reading.items, keys[paper], strict=True):
+                if key in unknown:
+                    unknown[key].append((paper, item))
+        for key, items in unknown.items():
+            found[key] = concept = _concept(key, items)
+            self._concepts.put(digests[key], concept)
+        extraction.concepts.update(cast(dict[str, Concept], found))
         return extraction
 
     def _read(self, papers: Sequence[Paper], progress: Progress | None
