@@ -65,7 +65,7 @@ def test_papers_about_concept_matches_label_or_alias_ignoring_case(store, value)
     result = saved(store, "papers-about-concept", concept=value)
     assert result.variables == ["label", "arxivId", "title", "date", "paper"]
     assert [(r[0], r[1], r[3]) for r in result.rows] == [
-        ("LoRA", "2601.00001", "2026-01-02"), ("LoRA", "2601.00002", "2026-01-02")]
+        ("LoRA", "2601.00002", "2026-01-02"), ("LoRA", "2601.00001", "2026-01-02")]
 
 
 def test_papers_about_concept_newest_first(store):
