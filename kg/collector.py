@@ -12,18 +12,26 @@ import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+_long_lived = [False]  # inside `long_lived`: what a paused stage made is frozen at its end
+
 
 @contextmanager
 def paused() -> Iterator[None]:
     """No automatic collection inside, for work that makes many objects and no cycles
     (decoding a large message, as msgpack advises; building the graph; writing the RDF).
-    Objects still free by reference count; a caller's own `gc.disable()` is kept."""
+    Objects still free by reference count; a caller's own `gc.disable()` is kept.
+
+    Inside `long_lived`, what the stage made and kept is frozen at its end, unwalked: the
+    collector would otherwise walk all of it at the first allocation after the pause (every
+    object made while paused is young), and again at the next `settle()`."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
+            if _long_lived[0]:
+                gc.freeze()
             gc.enable()
 
 
@@ -40,7 +48,9 @@ def long_lived() -> Iterator[Callable[[], None]]:
         gc.collect(1)  # the young garbage first: only survivors are frozen
         gc.freeze()
 
+    _long_lived[0] = True
     try:
         yield settle
     finally:
+        _long_lived[0] = False
         gc.unfreeze()

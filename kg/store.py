@@ -14,28 +14,31 @@ most of its cost. So the RDF is written as records (`kg.export.rdf`), and each s
 index beside it (`records-<stamp>.tsv`, a version switched with it): every record's key, a hash
 of what it was made from, and where its block is in `graph.ttl`. The next build walks its
 records in the same order (`StoreWriter`, a merge of two sorted streams): a record made from
-the same inputs is copied from the old `graph.ttl` (checked against the hash of its block)
-and not rendered; the others are rendered, and when few changed, the new store starts as a
-checkpoint of the old (hard links to its immutable files, milliseconds) and only the triples
-of the changed records that differ are removed and added.
+the same inputs is copied from the old `graph.ttl` and not rendered (the old file and index
+are first checked whole against the SHA-256 the manifest lists for them; consecutive copied
+records are written in one piece); the others are rendered, and when few changed, the new
+store starts as a checkpoint of the old (hard links to its immutable files, milliseconds) and
+only the triples of the changed records that differ are removed and added.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import mmap
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple, TextIO, cast
+from typing import BinaryIO, NamedTuple, TextIO, cast
 
 import pyoxigraph as ox
 
 from kg.errors import UsageError
-from kg.outputs import MANIFEST, OutputFolder, built_version, previous_version
+from kg.outputs import MANIFEST, OutputFolder, built_version, previous_sha256, previous_version
 
 STORE = "store"
-INDEX = "records"  # records-<stamp>.tsv: a line of salt, then a line per record (`_Entry`)
+INDEX = "records"  # records-<stamp>.tsv: a header line (INDEX_FORMAT, salt), then `_Entry` lines
+INDEX_FORMAT = "kg-records 2"  # an index of another format is not read: the build starts afresh
 # Above this share of changed records a fresh bulk load is cheaper than a diff (removing a
 # triple costs about three times as much as bulk-loading one).
 MAX_CHANGED = 0.25
@@ -46,27 +49,28 @@ MAX_CHANGED = 0.25
 # every record held most of the graph's N-Triples before giving up, 3 GB on the archive).
 MAX_CHANGED_BYTES = 0.5
 LOAD_CHUNK = 32 << 20  # bytes of Turtle per call of the bulk loader (`_bulk_load`)
-
-
-def _hash(block: bytes) -> str:
-    return hashlib.blake2b(block, digest_size=8).hexdigest()
+INDEX_LINES = 1 << 14  # index lines written at once
 
 
 class _Entry(NamedTuple):
-    """One record of an index: "key<TAB>fingerprint<TAB>block hash<TAB>offset<TAB>length".
+    """One record of an index: "key<TAB>fingerprint<TAB>offset<TAB>length".
     A tuple: an update reads one for every record of the build."""
 
     key: str
     fingerprint: str
-    block: str
     offset: int
     length: int
+
+
+def _listed(folder: Path, name: str, data: bytes | mmap.mmap) -> bool:
+    """Whether `data` is the file `name` of the folder as its manifest lists it."""
+    return hashlib.sha256(data).hexdigest() == previous_sha256(folder, name)
 
 
 class _OldBuild:
     """The previous build's index, read in order, and the blocks of its RDF file."""
 
-    def __init__(self, index: Path | None, rdf_file: Path, salt: str) -> None:
+    def __init__(self, folder: Path, index: Path | None, rdf_file: str, salt: str) -> None:
         self.usable = False  # its index and file can be read (so far): a diff is possible
         self.same_salt = False  # and its records were made as ours are: they can be copied
         self.next: _Entry | None = None
@@ -75,12 +79,20 @@ class _OldBuild:
         if index is None:
             return
         try:
-            self._lines = index.open(encoding="utf-8")
-            self.same_salt = next(self._lines) == f"{salt}\n"
-            with rdf_file.open("rb") as file:
+            listing = index.read_bytes()
+            with (folder / rdf_file).open("rb") as file:
                 self._blocks = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+            # Both as the manifest lists them: a file changed by hand is not reused.
+            if not (_listed(folder, index.name, listing) and
+                    _listed(folder, rdf_file, self._blocks)):
+                return
+            self._lines = io.StringIO(listing.decode("utf-8"))
+            form, _, old_salt = next(self._lines).partition("\t")
         except (OSError, ValueError, StopIteration):  # UnicodeDecodeError is a ValueError
             return
+        if form != INDEX_FORMAT:
+            return
+        self.same_salt = old_salt == f"{salt}\n"
         self.usable = True
         self.next = self._read()
 
@@ -95,8 +107,8 @@ class _OldBuild:
             line = next(self._lines, None) if self._lines is not None else None
             if line is None:
                 return None
-            key, fingerprint, block, offset, length = line.rstrip("\n").rsplit("\t", 4)
-            return _Entry(key, fingerprint, block, int(offset), int(length))
+            key, fingerprint, offset, length = line.rstrip("\n").rsplit("\t", 3)
+            return _Entry(key, fingerprint, int(offset), int(length))
         except (OSError, ValueError):
             self.usable = False
             return None
@@ -117,12 +129,21 @@ class _OldBuild:
         if self._lines is not None:
             self._lines.close()
 
+    def holds(self, entry: _Entry) -> bool:
+        """Whether the old file (checked whole when opened) has the entry's bytes."""
+        return self._blocks is not None and entry.offset + entry.length <= len(self._blocks)
+
     def block(self, entry: _Entry) -> bytes | None:
-        """The entry's block as the old file holds it; None when the file changed since."""
-        if self._blocks is None:
+        """The entry's bytes in the old file; None when the index points past its end."""
+        if self._blocks is None or not self.holds(entry):
             return None
-        block = self._blocks[entry.offset:entry.offset + entry.length]
-        return block if len(block) == entry.length and _hash(block) == entry.block else None
+        return self._blocks[entry.offset:entry.offset + entry.length]
+
+    def copy(self, start: int, end: int, file: BinaryIO) -> None:
+        """Write bytes [start, end) of the old file (within it) to `file`, without a copy."""
+        assert self._blocks is not None
+        with memoryview(self._blocks) as view:
+            file.write(view[start:end])
 
 
 class StoreWriter:
@@ -138,7 +159,7 @@ class StoreWriter:
         self.path = out.stage(name)
         self.previous = previous_version(out.path, STORE)
         index = previous_version(out.path, INDEX) if self.previous else None
-        self._old = _OldBuild(index, out.path / name, salt)
+        self._old = _OldBuild(out.path, index, name, salt)
         self._diffing = self._old.usable  # a diff of the old store is still possible
         self._budget = MAX_CHANGED * records
         self._byte_budget = MAX_CHANGED_BYTES * self._old.size
@@ -146,9 +167,11 @@ class StoreWriter:
         self._file = self.path.open("wb")
         self._file.write(header)
         self._offset = len(header)
+        self._run: list[int] = [0, 0]  # the old file's bytes still to copy, [start, end)
         _, index_path = out.stage_version(INDEX, ".tsv")
         self._index: TextIO = index_path.open("w", encoding="utf-8")
-        self._index.write(f"{salt}\n")
+        self._index.write(f"{INDEX_FORMAT}\t{salt}\n")
+        self._lines: list[str] = []  # index lines not yet written
         self.removed: list[bytes] = []  # the old blocks of changed and gone records (Turtle)
         self.added: list[bytes] = []  # the new triples of changed records (N-Triples)
 
@@ -159,17 +182,37 @@ class StoreWriter:
         gone, old = self._old.until(key)
         for entry in gone:
             self._change(entry, b"", 0)
-        block = self._old.block(old) if old is not None and self._old.same_salt \
-            and old.fingerprint == fingerprint else None
-        if old is not None and block is not None:
-            digest = old.block  # just checked against the copied bytes
+        if old is not None and self._old.same_salt and old.fingerprint == fingerprint \
+                and self._old.holds(old):
+            self._copy(old.offset, old.length)
+            length = old.length
         else:
             block, ntriples = render()
             self._change(old, ntriples, len(block))
-            digest = _hash(block)
-        self._file.write(block)
-        self._index.write(f"{key}\t{fingerprint}\t{digest}\t{self._offset}\t{len(block)}\n")
-        self._offset += len(block)
+            self._flush_run()
+            self._file.write(block)
+            length = len(block)
+        self._lines.append(f"{key}\t{fingerprint}\t{self._offset}\t{length}\n")
+        if len(self._lines) >= INDEX_LINES:
+            self._flush_index()
+        self._offset += length
+
+    def _copy(self, offset: int, length: int) -> None:
+        """Copy bytes of the old file: joined to the run being copied when they follow it."""
+        if offset != self._run[1]:
+            self._flush_run()
+            self._run[0] = offset
+        self._run[1] = offset + length
+
+    def _flush_run(self) -> None:
+        start, end = self._run
+        if end > start:
+            self._old.copy(start, end, self._file)
+        self._run[:] = [0, 0]
+
+    def _flush_index(self) -> None:
+        self._index.write("".join(self._lines))
+        self._lines.clear()
 
     def _change(self, old: _Entry | None, ntriples: bytes, new_block: int) -> None:
         """Keep a changed record's old block and new triples (whose Turtle is `new_block`
@@ -179,7 +222,7 @@ class StoreWriter:
         if old is not None:
             block = self._old.block(old)
             if block is None:
-                self._diffing = False  # the old file is not the one indexed: load afresh
+                self._diffing = False  # the index is not the old file's: load afresh
             else:
                 self.removed.append(block)
                 self._changed_bytes += len(block)
@@ -196,6 +239,8 @@ class StoreWriter:
         of the file; the store's name."""
         for entry in self._old.until(chr(0x10FFFF))[0]:
             self._change(entry, b"", 0)  # gone
+        self._flush_run()
+        self._flush_index()
         self._file.close()
         self._index.close()
         self._old.close()

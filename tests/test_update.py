@@ -82,6 +82,16 @@ def _damage_index(folder: Path, damage: bytes, where: float) -> None:
     index.write_bytes(b"".join(lines[:at]) + damage + b"".join(lines[at:]))
 
 
+def _shift_an_offset(folder: Path) -> None:
+    """An index that still reads, but points one byte off in the middle of graph.ttl."""
+    index = next(folder.glob("records-*.tsv"))
+    lines = index.read_text("utf-8").splitlines(keepends=True)
+    middle = len(lines) // 2
+    key, fingerprint, offset, length = lines[middle].rstrip("\n").rsplit("\t", 3)
+    lines[middle] = f"{key}\t{fingerprint}\t{int(offset) + 1}\t{length}\n"
+    index.write_text("".join(lines), "utf-8")
+
+
 def _damage_turtle(folder: Path) -> None:
     turtle = folder / "graph.ttl"
     data = bytearray(turtle.read_bytes())
@@ -94,10 +104,11 @@ def _damage_turtle(folder: Path) -> None:
     lambda folder: _damage_index(folder, b"no\tentry\n", where=0),
     lambda folder: _damage_index(folder, b"no\tentry\n", where=0.5),
     lambda folder: _damage_index(folder, b"\xff\xfe\n", where=1),
+    _shift_an_offset,
     lambda folder: (folder / "graph.ttl").unlink(),
     _damage_turtle,
 ], ids=["an index line that is no entry", "one in the middle", "index bytes that are not UTF-8",
-        "graph.ttl removed", "graph.ttl edited"])
+        "an offset moved", "graph.ttl removed", "graph.ttl edited"])
 def test_a_damaged_index_or_turtle_costs_a_fresh_load_not_the_result(
         damage: Callable[[Path], None], days: list[Path], whole: Path, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
