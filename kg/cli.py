@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import json
 import os
 import sys
@@ -426,3 +427,15 @@ def push_graph(
     if not quiet:
         err.print(f"Pushed {result.sent:,} bytes of N-Triples to {target.url}: "
                   f"{result.status} {result.reason}")
+
+
+def main() -> None:
+    """The `kg` command (the console script and `python -m kg`).
+
+    Whatever a command leaves alive (a month's graph, the parser's model) is frozen as it
+    ends: the interpreter's last collection at exit then has nothing to walk. It walked every
+    object still alive, which took 2.2 s of CPU after adding a day to a month, 0.2 s since."""
+    try:
+        app()
+    finally:
+        gc.freeze()
