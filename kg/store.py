@@ -174,6 +174,7 @@ class StoreWriter:
         self._lines: list[str] = []  # index lines not yet written
         self.removed: list[bytes] = []  # the old blocks of changed and gone records (Turtle)
         self.added: list[bytes] = []  # the new triples of changed records (N-Triples)
+        self.fresh: list[bytes] = []  # those of records the old build did not have
 
     def record(self, key: str, fingerprint: str,
                render: Callable[[], tuple[bytes, bytes]]) -> None:
@@ -226,13 +227,15 @@ class StoreWriter:
             else:
                 self.removed.append(block)
                 self._changed_bytes += len(block)
-        self.added.append(ntriples)
+        (self.fresh if old is None else self.added).append(ntriples)
         self._changed_bytes += new_block
-        if len(self.added) > self._budget or self._changed_bytes > self._byte_budget:
+        if len(self.added) + len(self.fresh) > self._budget \
+                or self._changed_bytes > self._byte_budget:
             self._diffing = False  # a fresh load will be cheaper: stop collecting
         if not self._diffing:
             self.removed.clear()
             self.added.clear()
+            self.fresh.clear()
 
     def write(self) -> str:
         """Close the RDF file and the index, and stage the store holding exactly the triples
@@ -248,7 +251,8 @@ class StoreWriter:
         # An index unreadable from some line on left the old records after it unvisited.
         if self._diffing and self._old.usable and self.previous is not None:
             try:
-                _changed_copy(self.previous, path, self.header, self.removed, self.added)
+                _changed_copy(self.previous, path, self.header, self.removed, self.added,
+                              self.fresh)
                 return name
             except (OSError, ValueError, SyntaxError):
                 pass  # an old store damaged by hand: load afresh, below
@@ -264,12 +268,12 @@ class StoreWriter:
 
 
 def _changed_copy(previous: Path, path: Path, header: bytes, removed: list[bytes],
-                  added: list[bytes]) -> None:
+                  added: list[bytes], fresh: list[bytes]) -> None:
     """A checkpoint of the `previous` store at `path`, with the changed records applied."""
     path.rmdir()  # a checkpoint is made into a new folder
     ox.Store.read_only(str(previous)).backup(str(path))
     store = ox.Store(str(path))
-    _apply(store, header, removed, added)
+    _apply(store, header, removed, added, fresh)
     store.flush()
 
 
@@ -287,17 +291,21 @@ def _bulk_load(store: ox.Store, turtle: Path, header: bytes) -> None:
             store.bulk_load(b"".join(parts), ox.RdfFormat.TURTLE, lenient=True)
 
 
-def _apply(store: ox.Store, header: bytes, removed: list[bytes], added: list[bytes]) -> None:
-    """Replace the triples of the changed records: their `removed` old blocks (Turtle) by the
-    `added` new ones (N-Triples). Records own their subjects, so the triples both hold stay;
-    they are compared as N-Triples lines (a triple written two ways is removed and added)."""
+def _apply(store: ox.Store, header: bytes, removed: list[bytes], added: list[bytes],
+           fresh: list[bytes]) -> None:
+    """Replace the triples of the changed and gone records: their `removed` old blocks
+    (Turtle) by the `added` new ones (N-Triples), and add the `fresh` records' triples. Records
+    own their subjects, so the triples both hold stay; they are compared as N-Triples lines (a
+    triple written two ways is removed and added). Fresh records are not compared: a triple
+    they share with a removed block is removed, then loaded again."""
     written = ox.serialize(ox.parse(header + b"".join(removed), ox.RdfFormat.TURTLE,
                                     lenient=True), format=ox.RdfFormat.N_TRIPLES)
     old = set(cast(bytes, written).splitlines())
     new = set(b"".join(added).splitlines())
     for quad in ox.parse(b"\n".join(old - new), ox.RdfFormat.N_TRIPLES, lenient=True):
         store.remove(quad)
-    store.bulk_load(b"\n".join(new - old), ox.RdfFormat.N_TRIPLES, lenient=True)
+    store.bulk_load(b"\n".join([*(new - old), b"".join(fresh)]), ox.RdfFormat.N_TRIPLES,
+                    lenient=True)
 
 
 class LiveStore:
