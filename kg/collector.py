@@ -12,7 +12,7 @@ import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-_long_lived = [False]  # inside `long_lived`: what a paused stage made is frozen at its end
+_inside_long_lived = False  # then what a paused stage made is frozen at its end
 
 
 @contextmanager
@@ -30,7 +30,7 @@ def paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
-            if _long_lived[0]:
+            if _inside_long_lived:
                 gc.freeze()
             gc.enable()
 
@@ -48,9 +48,10 @@ def long_lived() -> Iterator[Callable[[], None]]:
         gc.collect(1)  # the young garbage first: only survivors are frozen
         gc.freeze()
 
-    _long_lived[0] = True
+    global _inside_long_lived
+    _inside_long_lived = True
     try:
         yield settle
     finally:
-        _long_lived[0] = False
+        _inside_long_lived = False
         gc.unfreeze()

@@ -222,12 +222,11 @@ def previous_version(folder: Path, base: str) -> Path | None:
     return path if path is not None and path.exists() and not path.is_symlink() else None
 
 
-def previous_sha256(folder: Path, name: str) -> str | None:
-    """The SHA-256 the folder's manifest gives for its file `name`, if it can be trusted: a
+def previous_sha256s(folder: Path) -> dict[str, str]:
+    """The SHA-256 the folder's manifest gives for each of its files, if it can be trusted: a
     writer reuses the bytes of an old output only when they are still the ones listed."""
-    listed = _previous_files(folder).get(name)
-    digest = listed.get("sha256") if isinstance(listed, dict) else None
-    return digest if isinstance(digest, str) else None
+    return {name: listed["sha256"] for name, listed in _previous_files(folder).items()
+            if isinstance(listed, dict) and isinstance(listed.get("sha256"), str)}
 
 
 def _version_name(files: dict[str, Any], base: str) -> str | None:

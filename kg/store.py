@@ -24,7 +24,6 @@ only the triples of the changed records that differ are removed and added.
 from __future__ import annotations
 
 import hashlib
-import io
 import mmap
 import shutil
 from collections.abc import Callable
@@ -34,7 +33,7 @@ from typing import BinaryIO, NamedTuple, TextIO, cast
 import pyoxigraph as ox
 
 from kg.errors import UsageError
-from kg.outputs import MANIFEST, OutputFolder, built_version, previous_sha256, previous_version
+from kg.outputs import MANIFEST, OutputFolder, built_version, previous_sha256s, previous_version
 
 STORE = "store"
 INDEX = "records"  # records-<stamp>.tsv: a header line (INDEX_FORMAT, salt), then `_Entry` lines
@@ -62,11 +61,6 @@ class _Entry(NamedTuple):
     length: int
 
 
-def _listed(folder: Path, name: str, data: bytes | mmap.mmap) -> bool:
-    """Whether `data` is the file `name` of the folder as its manifest lists it."""
-    return hashlib.sha256(data).hexdigest() == previous_sha256(folder, name)
-
-
 class _OldBuild:
     """The previous build's index, read in order, and the blocks of its RDF file."""
 
@@ -78,19 +72,20 @@ class _OldBuild:
         self._blocks: mmap.mmap | None = None
         if index is None:
             return
+        listed = previous_sha256s(folder)  # a file changed by hand since is not reused
         try:
-            listing = index.read_bytes()
+            with index.open("rb") as raw:
+                if hashlib.file_digest(raw, "sha256").hexdigest() != listed.get(index.name):
+                    return
+            self._lines = index.open(encoding="utf-8")
+            form, _, old_salt = next(self._lines).partition("\t")
+            if form != INDEX_FORMAT:
+                return
             with (folder / rdf_file).open("rb") as file:
                 self._blocks = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-            # Both as the manifest lists them: a file changed by hand is not reused.
-            if not (_listed(folder, index.name, listing) and
-                    _listed(folder, rdf_file, self._blocks)):
-                return
-            self._lines = io.StringIO(listing.decode("utf-8"))
-            form, _, old_salt = next(self._lines).partition("\t")
         except (OSError, ValueError, StopIteration):  # UnicodeDecodeError is a ValueError
             return
-        if form != INDEX_FORMAT:
+        if hashlib.sha256(self._blocks).hexdigest() != listed.get(rdf_file):
             return
         self.same_salt = old_salt == f"{salt}\n"
         self.usable = True
@@ -135,7 +130,7 @@ class _OldBuild:
 
     def block(self, entry: _Entry) -> bytes | None:
         """The entry's bytes in the old file; None when the index points past its end."""
-        if self._blocks is None or not self.holds(entry):
+        if self._blocks is None or not self.holds(entry):  # the first, for the type checker
             return None
         return self._blocks[entry.offset:entry.offset + entry.length]
 
@@ -167,7 +162,7 @@ class StoreWriter:
         self._file = self.path.open("wb")
         self._file.write(header)
         self._offset = len(header)
-        self._run: list[int] = [0, 0]  # the old file's bytes still to copy, [start, end)
+        self._run_start = self._run_end = 0  # the old file's bytes still to copy
         _, index_path = out.stage_version(INDEX, ".tsv")
         self._index: TextIO = index_path.open("w", encoding="utf-8")
         self._index.write(f"{INDEX_FORMAT}\t{salt}\n")
@@ -200,16 +195,15 @@ class StoreWriter:
 
     def _copy(self, offset: int, length: int) -> None:
         """Copy bytes of the old file: joined to the run being copied when they follow it."""
-        if offset != self._run[1]:
+        if offset != self._run_end:
             self._flush_run()
-            self._run[0] = offset
-        self._run[1] = offset + length
+            self._run_start = offset
+        self._run_end = offset + length
 
     def _flush_run(self) -> None:
-        start, end = self._run
-        if end > start:
-            self._old.copy(start, end, self._file)
-        self._run[:] = [0, 0]
+        if self._run_end > self._run_start:
+            self._old.copy(self._run_start, self._run_end, self._file)
+        self._run_start = self._run_end = 0
 
     def _flush_index(self) -> None:
         self._index.write("".join(self._lines))
