@@ -341,7 +341,10 @@ def serve(
         help="Stop a query whose answer passes this many MiB.", min=1,
     )] = serving.DEFAULT_MAX_RESULT_MIB,
 ) -> None:
-    """Serve the graph over the SPARQL 1.1 Protocol at /sparql, with a query page at /.
+    """Serve the explorer at / and the graph over the SPARQL 1.1 Protocol at /sparql.
+
+    The explorer has a page for every paper, author, concept, category and day, and search
+    over them all; /query is a page to run the saved queries or your own SPARQL.
 
     Read-only: updates and SERVICE are refused. Each query runs in a child process, stopped
     past --timeout, a memory budget or --max-result. A new build or update of DIR is served

@@ -50,6 +50,20 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
+EXPLORED_DAYS = ("2026-06-16", "2026-06-29")  # two weeks apart, both with "neural operator"
+
+
+@pytest.fixture(scope="session")
+def june_days(tmp_path_factory) -> Path:
+    """A build of two real June days (about 470 papers), for the explorer and search."""
+    import kg
+
+    out = tmp_path_factory.mktemp("june-days")
+    kg.build([CORPUS / "daily-jsonl" / f"{day}_AI_enhanced_Chinese.jsonl"
+              for day in EXPLORED_DAYS], out)
+    return out
+
+
 @pytest.fixture(scope="session")
 def manifest() -> dict:
     return json.loads((VARIANTS / "MANIFEST.json").read_text("utf-8"))

@@ -1,4 +1,5 @@
-"""`kg serve`: the SPARQL 1.1 endpoint and the query page, on a real build of the seed example.
+"""`kg serve`: the SPARQL 1.1 endpoint and the query page (`/query`), on a real build of the seed
+example (the explorer's pages: `test_explorer.py`).
 
 The server runs on a free loopback port, in this process (uvicorn in a thread) or as the `kg serve`
 command, and is queried by clients kg did not write: SPARQLWrapper, rdflib's SPARQLStore, urllib,
@@ -31,10 +32,10 @@ from urllib.parse import urlencode
 import pyoxigraph
 import pytest
 import rdflib
-import uvicorn
 from playwright.sync_api import Route
 from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
 from rdflib.query import Result
+from serving import WAIT, port_is_free, running
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, POSTDIRECTLY, TSV, TURTLE, XML, SPARQLWrapper
 
 import kg
@@ -44,7 +45,6 @@ from kg.serve.sparql import GRAPH_FORMATS, READ_ONLY, RESULT_FORMATS, SERVICE_RE
 from kg.store import LiveStore
 
 SEED = Path(__file__).resolve().parents[1] / "examples" / "seed" / "000_283d9f5f5383ec36.txt"
-WAIT = 60.0  # seconds any start or stop may take before the test fails instead of hanging
 
 PAPERS = "SELECT ?paper ?title WHERE { ?paper a kg:Paper ; dcterms:title ?title } ORDER BY ?paper"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -105,41 +105,11 @@ def listening_address(port: int) -> str:
     raise AssertionError(f"nothing listens on port {port}")
 
 
-def port_is_free(port: int) -> bool:
-    """Whether a new server can listen on `port` (connections in TIME_WAIT do not count)."""
-    try:
-        socket.create_server(("127.0.0.1", port)).close()
-    except OSError:
-        return False
-    return True
-
-
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("seed-build")
     kg.build([SEED], out)
     return out
-
-
-@contextmanager
-def running(app) -> Iterator[str]:
-    """`app` served by uvicorn in a thread on a free loopback port; its base URL."""
-    listener = bind("127.0.0.1", 0)
-    port = listener.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + WAIT
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(WAIT)
-        assert not thread.is_alive(), "the server did not stop"
-        assert port_is_free(port)
 
 
 @pytest.fixture(scope="module")
@@ -531,7 +501,7 @@ class Sources(HTMLParser):
 
 
 def test_the_page_lists_the_saved_queries_and_loads_nothing_from_elsewhere(base):
-    answer = request(f"{base}/")
+    answer = request(f"{base}/query")
     assert (answer.status, answer.media_type) == (200, "text/html")
     for name in kg.query.saved_queries():
         assert f'"name": "{name}"' in answer.text
@@ -589,7 +559,7 @@ def test_the_page_runs_saved_queries_and_shows_text_as_text(browser, base):
     page.on("console", lambda m: m.type == "error" and problems.append(m.text))
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on("dialog", lambda d: (problems.append(d.message), d.dismiss()))
-    page.goto(base + "/")
+    page.goto(base + "/query")
     page.wait_for_selector("body[data-ready=true]")
     assert page.locator("#saved option").count() == len(kg.query.saved_queries()) + 1
 

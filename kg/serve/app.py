@@ -1,7 +1,8 @@
 """The ASGI app of `kg serve`, and the server that runs it.
 
 `create_app` assembles the routes of each part (`kg.serve.sparql`: the endpoint;
-`kg.serve.pages`: the query page and its API) over one `Service`; a new page is one more
+`kg.serve.pages`: the query page and its API; `kg.serve.explorer`: the explorer's pages and
+search) over one `Service`; a new page is one more
 module with its `routes`, added here. `run_server` binds the socket itself (so that port 0
 works and a port in use is a one-line error) and runs uvicorn on it until Ctrl-C or SIGTERM.
 """
@@ -20,7 +21,7 @@ from starlette.applications import Starlette
 
 from kg.errors import UsageError
 from kg.query import DEFAULT_MAX_ROWS, DEFAULT_MEMORY, DEFAULT_TIMEOUT
-from kg.serve import DEFAULT_HOST, DEFAULT_MAX_RESULT_MIB, DEFAULT_PORT, pages, sparql
+from kg.serve import DEFAULT_HOST, DEFAULT_MAX_RESULT_MIB, DEFAULT_PORT, explorer, pages, sparql
 from kg.serve.isolation import Isolator, Limits
 from kg.serve.service import Service
 
@@ -48,7 +49,8 @@ def create_app(store: ox.Store | Callable[[], ox.Store], *, label: str = "graph"
         yield
         service.close()
 
-    app = Starlette(routes=[*sparql.routes, *pages.routes], lifespan=lifespan)
+    app = Starlette(routes=[*sparql.routes, *pages.routes, *explorer.routes], lifespan=lifespan,
+                    exception_handlers={404: explorer.missing})
     app.state.service = service
     app.state.page = pages.render_page(label)
     return app
@@ -62,7 +64,8 @@ def run_server(app: Starlette, host: str = DEFAULT_HOST, port: int = DEFAULT_POR
     url = f"http://{_url_host(host)}:{listener.getsockname()[1]}/"
     config = uvicorn.Config(app, host=host, port=port, log_level="warning",
                             timeout_graceful_shutdown=GRACE)
-    announce(f"Serving the graph at {url} (SPARQL endpoint {url}sparql); Ctrl-C stops.")
+    announce(f"Serving the explorer at {url} (SPARQL endpoint {url}sparql, query page "
+             f"{url}query); Ctrl-C stops.")
     uvicorn.Server(config).run(sockets=[listener])
 
 

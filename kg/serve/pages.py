@@ -1,4 +1,4 @@
-"""The query page (`/`) and the JSON API it runs on (`/api/...`).
+"""The query page (`/query`) and the JSON API it runs on (`/api/...`).
 
 The page is one static file (`static/query.html`, its CSS and plain JS inline: nothing comes
 from another host) with the saved queries embedded as JSON data; its script builds every
@@ -141,7 +141,7 @@ def _error(status: int, message: str) -> Response:
 
 
 routes = [
-    Route("/", page),
+    Route("/query", page),
     Route("/api/saved", list_saved),
     Route("/api/saved/{name}", run_saved),
     Route("/api/query", run_posted, methods=["POST"]),

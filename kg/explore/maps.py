@@ -1,0 +1,237 @@
+"""The drawings of the explorer's pages (`kg.draw` lays them out): the neighbourhood of a
+paper, author or concept, and concept maps of a category, a day or any filter.
+
+A neighbourhood is the page's own lists (authors, concepts, related papers...) with the
+links the store holds among them. A concept map takes the papers a filter keeps, their
+`size` most named concepts, and links them by association strength; each concept keeps its
+strongest links only, so that clusters show instead of a hairball.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+from itertools import combinations
+from typing import Any
+
+import networkx as nx
+import pyoxigraph as ox
+
+from kg import draw
+from kg.draw import Drawing, Node
+from kg.explore.pages import Explorer, Row, local_key
+from kg.explore.urls import author_url, category_url, concept_url, paper_url
+from kg.vocab import KG, PREFIXES
+
+LINKS_KEPT = 5  # a concept map's concept keeps this many of its strongest links
+MAP_SIZE = 100
+CONCEPT_TYPES = ("method", "task", "dataset", "metric", "artifact")
+_LINKED = {  # what links two drawn nodes: from a paper, and between concepts
+    f"{KG}mentions", f"{PREFIXES['dcterms']}creator", f"{PREFIXES['dcterms']}subject",
+    f"{PREFIXES['skos']}broader"}
+OVERLAY = ("#3b4cc0", "#6f92f3", "#aac7fd", "#dddcdc", "#f7b89c", "#e7745b", "#b40426")
+
+
+@dataclass(frozen=True, slots=True)
+class MapFilter:
+    """Which papers a concept map counts: all, or those of a category, days and concept type."""
+
+    category: str | None = None
+    since: str | None = None  # YYYY-MM-DD, inclusive
+    until: str | None = None
+    concept_type: str | None = None
+    size: int = MAP_SIZE
+    digest_day: str | None = None  # the papers of that day's digests, even if seen before
+
+    def checked(self) -> MapFilter:
+        """The filter with days that are not dates and unknown types dropped."""
+        def day(text: str | None) -> str | None:
+            try:
+                return date.fromisoformat(text).isoformat() if text else None
+            except ValueError:
+                return None
+        kind = self.concept_type if self.concept_type in CONCEPT_TYPES else None
+        return MapFilter(self.category, day(self.since), day(self.until), kind,
+                         min(max(self.size, 10), draw.MAX_NODES), day(self.digest_day))
+
+
+def links_among(explorer: Explorer, iris: list[str]) -> list[tuple[str, str, float]]:
+    """The links the store holds between drawn nodes: a paper's concepts, authors and
+    categories, and a concept's broader concepts."""
+    drawn = set(iris)
+    edges = []
+    for iri in iris:
+        for quad in explorer.store.quads_for_pattern(ox.NamedNode(iri), None, None):
+            target = quad.object
+            if isinstance(target, ox.NamedNode) and target.value in drawn \
+                    and quad.predicate.value in _LINKED:
+                edges.append((iri, target.value, 1.0))
+    return edges
+
+
+def paper_neighbourhood(explorer: Explorer, page: Row) -> Drawing:
+    center = page["paper_iri"]
+    nodes = [Node(center, page["title"], "paper", paper_url(page), weight=30)]
+    nodes += [Node(c["concept"], c["label"], "concept", concept_url(c["key"]),
+                   weight=c.get("papers") or 1) for c in page["concepts"]]
+    nodes += [Node(explorer.iris.person(a["name"]), a["name"], "author", author_url(a["name"]))
+              for a in page["authors"][:40]]
+    nodes += [Node(explorer.iris.category(c["code"]), c["code"], "category",
+                   category_url(c["code"]), weight=5, title=c["name"])
+              for c in page["categories"]]
+    nodes += [Node(p["paper"], p["title"], "paper", paper_url(p), weight=2)
+              for p in page["related"]]
+    return draw.draw(nodes, links_among(explorer, [n.id for n in nodes]))
+
+
+def author_neighbourhood(explorer: Explorer, page: Row) -> Drawing:
+    center = page["person"]
+    nodes = [Node(center, page["name"], "author", author_url(page["name"]), weight=30)]
+    nodes += [Node(p["paper"], p["title"], "paper", paper_url(p), weight=2)
+              for p in page["papers"][:40]]
+    nodes += [Node(explorer.iris.person(a["name"]), a["name"], "author", author_url(a["name"]),
+                   weight=a["papers"]) for a in page["coauthors"][:40]]
+    nodes += [Node(c["concept"], c["label"], "concept", concept_url(c["key"]),
+                   weight=c["papers"]) for c in page["concepts"][:30]]
+    edges = links_among(explorer, [n.id for n in nodes])
+    return draw.draw(nodes, edges)
+
+
+def concept_neighbourhood(explorer: Explorer, page: Row) -> Drawing:
+    center = page["concept"]
+    nodes = [Node(center, page["label"], "concept", concept_url(page["key"]), weight=60)]
+    together = page["cooccurring"]
+    nodes += [Node(c["concept"], c["label"], "concept", concept_url(c["key"]),
+                   weight=c["papers"]) for c in together]
+    nodes += [Node(c["concept"], c["label"], "concept", concept_url(c["key"]),
+                   weight=c.get("papers") or 1) for c in page["broader"] + page["narrower"][:15]]
+    nodes += [Node(p["paper"], p["title"], "paper", paper_url(p), weight=2)
+              for p in page["listed"][:20]]
+    nodes = list({n.id: n for n in reversed(nodes)}.values())[::-1]  # each node once
+    strongest = max((c["strength"] for c in together), default=1.0) or 1.0
+    edges = [(center, c["concept"], 1 + 3 * c["strength"] / strongest) for c in together]
+    return draw.draw(nodes, edges + links_among(explorer, [n.id for n in nodes]))
+
+
+def _ranked(explorer: Explorer, chosen: MapFilter) -> list[str] | None:
+    """The most named concepts of a whole category or build, as counted when it was built
+    (`kg:Standing`), when `chosen` filters nothing else: then only their mentions are read."""
+    if chosen.since or chosen.until or chosen.concept_type or chosen.digest_day:
+        return None
+    scope = ox.NamedNode(explorer.iris.category(chosen.category) if chosen.category
+                         else f"{KG}allPapers")
+    result = explorer.store.query(
+        f"SELECT ?concept WHERE {{ ?s kg:scope {scope} ; kg:rankedConcept ?concept ; "
+        f"kg:paperCount ?n }} ORDER BY DESC(?n) ?concept LIMIT {chosen.size}",
+        prefixes=PREFIXES)
+    assert isinstance(result, ox.QuerySolutions)
+    return [_text(s[0]) for s in result] or None
+
+
+def _map_rows(explorer: Explorer, chosen: MapFilter,
+              only: list[str] | None = None) -> list[tuple[str, str, str]]:
+    """(paper, its day, a concept it names) for the papers `chosen` keeps, and `only` these
+    concepts when given."""
+    day = ox.NamedNode(PREFIXES["xsd"] + "date")
+    lines = ["?paper kg:digestDate ?date ; kg:mentions ?concept ."]
+    if only:
+        lines.insert(0, "VALUES ?concept { " + " ".join(str(ox.NamedNode(c)) for c in only)
+                     + " }")
+    if chosen.digest_day:
+        lines.append(f"?paper prov:wasDerivedFrom ?digest . ?digest dcterms:date "
+                     f"{ox.Literal(chosen.digest_day, datatype=day)} .")
+    if chosen.category:
+        category = ox.NamedNode(explorer.iris.category(chosen.category))
+        lines.append(f"?paper dcterms:subject {category} .")
+    if chosen.since:
+        lines.append(f"FILTER(?date >= {ox.Literal(chosen.since, datatype=day)})")
+    if chosen.until:
+        lines.append(f"FILTER(?date <= {ox.Literal(chosen.until, datatype=day)})")
+    if chosen.concept_type:
+        lines.append(f"?concept a kg:{chosen.concept_type.capitalize()} .")
+    query = "SELECT ?paper ?date ?concept WHERE {\n" + "\n".join(lines) + "\n}"
+    result = explorer.store.query(query, prefixes=PREFIXES)
+    assert isinstance(result, ox.QuerySolutions)
+    return [(_text(s[0]), _text(s[1]), _text(s[2])) for s in result]
+
+
+def concept_map(explorer: Explorer, chosen: MapFilter, *, overlay: bool = False) -> Drawing:
+    """The `chosen.size` concepts most named by the papers `chosen` keeps, linked by
+    association strength, clustered, each cluster named by its two most named concepts;
+    with `overlay`, coloured by the average day of their papers instead (old blue, new red)."""
+    chosen = chosen.checked()
+    rows = _map_rows(explorer, chosen, _ranked(explorer, chosen))
+    concepts_of: dict[str, set[str]] = defaultdict(set)
+    day_of: dict[str, str] = {}
+    for paper, day, concept in rows:
+        concepts_of[paper].add(concept)
+        day_of[paper] = day
+    counts = Counter(c for concepts in concepts_of.values() for c in concepts)
+    top = sorted(counts, key=lambda c: (-counts[c], c))[:chosen.size]
+    kept = set(top)
+    together: Counter[tuple[str, str]] = Counter()
+    for concepts in concepts_of.values():
+        together.update(combinations(sorted(concepts & kept), 2))
+    total = len(concepts_of)
+    strength = {pair: draw.association_strength(n, counts[pair[0]], counts[pair[1]], total)
+                for pair, n in together.items() if n >= 2}
+    links: dict[str, list[tuple[float, tuple[str, str]]]] = defaultdict(list)
+    for pair, value in strength.items():
+        links[pair[0]].append((value, pair))
+        links[pair[1]].append((value, pair))
+    edges = {pair for found in links.values()
+             for _, pair in sorted(found, key=lambda f: (-f[0], f[1]))[:LINKS_KEPT]}
+    graph = nx.Graph()
+    graph.add_nodes_from(sorted(top))
+    graph.add_weighted_edges_from(sorted((a, b, strength[(a, b)]) for a, b in edges))
+    groups = draw.clustered(graph)
+    labels = _labels(explorer, top)
+    nodes = [Node(c, labels.get(c, local_key(c)), "concept", concept_url(local_key(c)),
+                  weight=counts[c], group=groups[c],
+                  title=f"{labels.get(c, local_key(c))}: {counts[c]} papers")
+             for c in top]
+    if overlay and nodes:
+        _colour_by_day(nodes, concepts_of, day_of)
+    clusters = []
+    for number in sorted(set(groups.values())):
+        members = sorted((c for c in top if groups[c] == number), key=lambda c: -counts[c])
+        clusters.append({"number": number, "size": len(members),
+                         "colour": draw.CLUSTER_COLOURS[number % len(draw.CLUSTER_COLOURS)],
+                         "name": " · ".join(labels.get(c, local_key(c)) for c in members[:2])})
+    drawing = draw.draw(nodes, [(a, b, w) for a, b, w in graph.edges(data="weight")], clusters)
+    drawing.clusters = clusters
+    return drawing
+
+
+def _labels(explorer: Explorer, concepts: list[str]) -> dict[str, str]:
+    label = ox.NamedNode(PREFIXES["skos"] + "prefLabel")
+    found = {}
+    for iri in concepts:
+        for quad in explorer.store.quads_for_pattern(ox.NamedNode(iri), label, None):
+            found[iri] = _text(quad.object)
+    return found
+
+
+def _colour_by_day(nodes: list[Node], concepts_of: dict[str, set[str]],
+                   day_of: dict[str, str]) -> None:
+    """Each node's colour from the average day of its papers, on a blue-to-red scale."""
+    days: dict[str, list[int]] = defaultdict(list)
+    for paper, concepts in concepts_of.items():
+        ordinal = date.fromisoformat(day_of[paper]).toordinal()
+        for concept in concepts:
+            days[concept].append(ordinal)
+    average = {n.id: sum(days[n.id]) / len(days[n.id]) for n in nodes}
+    low, high = min(average.values()), max(average.values())
+    for node in nodes:
+        share = (average[node.id] - low) / (high - low) if high > low else 0.5
+        node.colour = OVERLAY[min(int(share * len(OVERLAY)), len(OVERLAY) - 1)]
+        node.title += f", on average {date.fromordinal(round(average[node.id])).isoformat()}"
+
+
+def _text(term: object) -> str:
+    return term.value if isinstance(term, ox.NamedNode | ox.Literal) else ""
+
+
+def as_json(drawing: Drawing) -> dict[str, Any]:
+    return draw.vis_data(drawing)

@@ -1,0 +1,372 @@
+"""What each explorer page shows, read from a build's store by the templated SPARQL of
+`queries/` (one file a section of a page, as Scholia does), with `?node` bound to the page's
+node as a term pyoxigraph checked and serialised (never text from the address).
+
+`Explorer(store).paper("2606.01145")` and its siblings return a page's data as plain dicts
+and lists (the rows named by the queries' variables), or None when the build has no such
+node; `kg.explore.render` turns them into HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping
+from datetime import date, timedelta
+from functools import cache
+from importlib import resources
+from typing import Any
+from urllib.parse import unquote
+
+import pyoxigraph as ox
+
+from kg.draw import association_strength
+from kg.vocab import KG, PREFIXES, Iris, slug
+
+Row = dict[str, Any]
+PAGE_SIZE = 50  # papers a page of a concept lists
+CO_OCCURRING = 20  # concepts a concept page lists by association strength
+RISING = 15
+NEW_CONCEPTS = 60  # a day page lists this many of the concepts first seen that day
+WEEK = 7  # days: "rising" compares the last week of a category with the weeks before
+TAXONOMY_SCHEME = "scheme/arxiv-taxonomy"  # under the build's base: how the base is found
+_ARXIV_ID = re.compile(r"(?:arxiv:)?(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?",
+                       re.IGNORECASE)
+_CONCEPT_TYPES = {f"{KG}{t}": t.lower() for t in ("Method", "Task", "Dataset", "Metric",
+                                                  "Artifact")}
+
+
+@cache
+def _query(name: str) -> str:
+    return resources.files("kg.explore").joinpath(f"queries/{name}.rq").read_text("utf-8")
+
+
+def _bind(text: str, terms: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
+    """`text` with each `?name` of `terms` written as that term, serialised by pyoxigraph (a
+    checked IRI, an escaped literal): a constant the query planner starts from. pyoxigraph's
+    `substitutions` bind only the variables a SELECT projects."""
+    if not terms:
+        return text
+    return re.sub(r"\?(\w+)\b", lambda m: str(terms[m[1]]) if m[1] in terms else m[0], text)
+
+
+def _value(term: object) -> Any:
+    """A term as Python: numbers and booleans as such, IRIs and other literals as text."""
+    if isinstance(term, ox.Literal):
+        kind = term.datatype.value.rsplit("#", 1)[-1]
+        if kind == "integer":
+            return int(term.value)
+        if kind in ("decimal", "double"):
+            return float(term.value)
+        if kind == "boolean":
+            return term.value == "true"
+        return term.value
+    return term.value if isinstance(term, ox.NamedNode) else None
+
+
+def local_key(iri: str) -> str:
+    """The last segment of an IRI, decoded: a concept's key as its page takes it."""
+    return unquote(iri.rsplit("/", 1)[-1])
+
+
+def sentence_around(text: str, start: int, end: int) -> tuple[str, str, str]:
+    """The sentence holding `text[start:end]`, as (before, the span, after)."""
+    begin, finish = 0, len(text)
+    for boundary in _SENTENCE_END.finditer(text):
+        if boundary.end() <= start:
+            begin = boundary.end()
+        elif boundary.start() >= end:
+            finish = boundary.start()
+            break
+    return text[begin:start], text[start:end], text[end:finish]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[^a-z\s])")
+
+
+def weekly(days: list[Row]) -> list[tuple[str, int]]:
+    """Counts by day (`date`, `papers`) summed by ISO week, named by its Monday; weeks with
+    none between the first and last are kept as zeros, so that a chart's gaps are true.
+
+    >>> weekly([{"date": "2026-06-03", "papers": 2}, {"date": "2026-06-17", "papers": 1}])
+    [('2026-06-01', 2), ('2026-06-08', 0), ('2026-06-15', 1)]
+    """
+    counts: Counter[date] = Counter()
+    for row in days:
+        day = date.fromisoformat(row["date"])
+        counts[day - timedelta(days=day.weekday())] += row["papers"]
+    if not counts:
+        return []
+    weeks, monday = [], min(counts)
+    while monday <= max(counts):
+        weeks.append((monday.isoformat(), counts[monday]))
+        monday += timedelta(days=7)
+    return weeks
+
+
+def rising(recent: list[Row], before: Mapping[str, int], recent_papers: int,
+           earlier_papers: int) -> list[Row]:
+    """Concepts named by a larger share of a category's papers in its last week than in the
+    weeks before, most risen first: `recent` rows (`concept`, `label`, `recent`: papers of the
+    week naming it), `before` the papers of the earlier weeks naming each, out of
+    `recent_papers` and `earlier_papers`. Shares are smoothed by half a paper, so that a
+    concept new this week ranks by how many papers name it.
+
+    >>> rows = [{"concept": "c/a", "label": "a", "recent": 4}, {"concept": "c/b", "label": "b",
+    ...         "recent": 2}]
+    >>> [r["key"] for r in rising(rows, {"c/a": 0, "c/b": 30}, 20, 60)]
+    ['a']
+    """
+    found = []
+    for row in recent:
+        earlier = before.get(row["concept"], 0)
+        ratio = ((row["recent"] + 0.5) / (recent_papers + 1)) \
+            / ((earlier + 0.5) / (earlier_papers + 1))
+        if ratio > 1:
+            found.append({**row, "key": local_key(row["concept"]), "earlier": earlier,
+                          "ratio": ratio})
+    found.sort(key=lambda r: (-r["ratio"], -r["recent"], r["label"].lower()))
+    return found[:RISING]
+
+
+class Explorer:
+    """The pages of one build's store."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self.iris = Iris(self._base())
+        self._papers: int | None = None
+        self._dates: dict[str, str] | None = None  # paper IRI -> its digest day, when asked
+
+    def _base(self) -> str:
+        for quad in self.store.quads_for_pattern(
+                None, ox.NamedNode(PREFIXES["rdf"] + "type"),
+                ox.NamedNode(PREFIXES["skos"] + "ConceptScheme")):
+            iri = _iri(quad.subject)
+            if iri.endswith(TAXONOMY_SCHEME):
+                return iri[:-len(TAXONOMY_SCHEME)]
+        return Iris().base
+
+    def rows(self, name: str, node: ox.NamedNode | ox.Literal | None = None, suffix: str = "",
+             extra: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> list[Row]:
+        """The rows of query `name` with `?node` (and the `extra` variables) bound, each a dict
+        by variable; a literal with a language tag adds `<variable>_lang`."""
+        bound = {"node": node, **(extra or {})} if node is not None else {}
+        result = self.store.query(_bind(_query(name), bound) + suffix, prefixes=PREFIXES)
+        assert isinstance(result, ox.QuerySolutions)
+        names = [v.value for v in result.variables]
+        rows = []
+        for solution in result:
+            row: Row = {}
+            for variable, term in zip(names, solution, strict=True):
+                row[variable] = _value(term)
+                if isinstance(term, ox.Literal) and term.language:
+                    row[f"{variable}_lang"] = term.language
+            rows.append(row)
+        return rows
+
+    @property
+    def paper_count(self) -> int:
+        if self._papers is None:
+            self._papers = len(list(self.store.quads_for_pattern(
+                None, ox.NamedNode(PREFIXES["rdf"] + "type"), ox.NamedNode(KG + "Paper"))))
+        return self._papers
+
+    # Nodes from the ids in page addresses
+
+    def paper_node(self, paper_id: str) -> ox.NamedNode | None:
+        """A paper by its arXiv id (with or without version or `arXiv:`), or its identifier."""
+        arxiv = _ARXIV_ID.fullmatch(paper_id.strip())
+        found = list(self.store.quads_for_pattern(
+            None, ox.NamedNode(KG + "arxivId"), ox.Literal(arxiv.group(1)))) if arxiv else []
+        if not found:
+            found = list(self.store.quads_for_pattern(
+                None, ox.NamedNode(PREFIXES["dcterms"] + "identifier"),
+                ox.Literal(paper_id.strip())))
+        return found[0].subject if found and isinstance(found[0].subject, ox.NamedNode) \
+            else None
+
+    def _existing(self, iri: str, query: str) -> tuple[ox.NamedNode, Row] | None:
+        try:
+            node = ox.NamedNode(iri)
+        except ValueError:
+            return None
+        found = self.rows(query, node)
+        return (node, found[0]) if found else None
+
+    # Pages
+
+    def home(self) -> Row:
+        categories = self.rows("home-categories")
+        return {"papers": self.paper_count, "categories": categories,
+                "days": self.rows("home-days"), "top": self._keyed(self.rows("home-top"))}
+
+    def paper(self, paper_id: str) -> Row | None:
+        node = self.paper_node(paper_id)
+        if node is None:
+            return None
+        main = self.rows("paper", node)
+        if not main:
+            return None
+        page = main[0]
+        texts = {"title": page["title"], "abstract": page.get("abstract") or ""}
+        concepts = []
+        for row in self.rows("paper-concepts", node):
+            text = texts.get(row["section"], "")
+            sentence = sentence_around(text, row["start"], row["end"]) \
+                if row["end"] <= len(text) else ("", row["surface"], "")
+            concepts.append({**row, "key": local_key(row["concept"]),
+                             "type": _CONCEPT_TYPES.get(row.get("type") or ""),
+                             "sentence": sentence})
+        page.update(
+            id=page.get("arxivId") or page["identifier"], paper_iri=node.value,
+            summary=self.rows("paper-summary", node),
+            authors=self.rows("paper-authors", node),
+            categories=self.rows("paper-categories", node),
+            days=self.rows("paper-days", node),
+            concepts=_distinct_concepts(concepts),
+            related=self.rows("paper-related", node))
+        return page
+
+    def author(self, name: str) -> Row | None:
+        found = self._existing(self.iris.person(name), "author")
+        if found is None:
+            return None
+        node, page = found
+        papers = self.rows("author-papers", node)
+        dates = sorted(p["date"] for p in papers if p.get("date"))
+        page.update(
+            person=node.value, papers=papers, coauthors=self.rows("author-coauthors", node),
+            concepts=self._keyed(self.rows("author-concepts", node)),
+            categories=self.rows("author-categories", node),
+            first_seen=dates[0] if dates else None, last_seen=dates[-1] if dates else None)
+        return page
+
+    def concept(self, key: str, page_number: int = 1) -> Row | None:
+        found = self._existing(f"{self.iris.base}concept/{slug(key)}", "concept")
+        if found is None:
+            return None
+        node, page = found
+        total = page.get("papers") or 0
+        pages = max(1, -(-total // PAGE_SIZE))
+        page_number = min(max(1, page_number), pages)
+        listed = self.rows("concept-papers", node,
+                           f"\nLIMIT {PAGE_SIZE} OFFSET {(page_number - 1) * PAGE_SIZE}")
+        self._add_sentences(node, listed)
+        together = [{**row, "key": local_key(row["concept"]),
+                     "strength": association_strength(row["together"], total, row["papers"],
+                                                      self.paper_count)}
+                    for row in self.rows("concept-cooccurring", node)]
+        together.sort(key=lambda r: (-r["strength"], -r["together"], r["label"].lower()))
+        relatives = self._keyed(self.rows("concept-broader", node))
+        page.update(
+            key=key, concept=node.value,
+            types=[_CONCEPT_TYPES[r["type"]] for r in self.rows("concept-types", node)],
+            aliases=[r["alias"] for r in self.rows("concept-aliases", node)
+                     if r["alias"] != page["label"]],
+            broader=[r for r in relatives if r["relation"] == "broader"],
+            narrower=[r for r in relatives if r["relation"] == "narrower"],
+            listed=listed, page=page_number, pages=pages, page_size=PAGE_SIZE,
+            weeks=weekly(self.rows("concept-days", node)),
+            cooccurring=together[:CO_OCCURRING],
+            authors=self.rows("concept-authors", node))
+        return page
+
+    def _add_sentences(self, concept: ox.NamedNode, listed: list[Row]) -> None:
+        """Each listed paper's first mention of `concept`, as the sentence it is in."""
+        for row in listed:
+            found = self.rows("concept-mention", concept,
+                              extra={"paper": ox.NamedNode(row["paper"])})
+            mention: Row = found[0] if found else {"text": "", "start": 0, "end": 0}
+            text: str = mention["text"] or ""
+            start: int = mention["start"]
+            end: int = mention["end"]
+            row["sentence"] = sentence_around(text, start, end) if end <= len(text) \
+                else ("", "", "")
+
+    def category(self, code: str) -> Row | None:
+        found = self._existing(self.iris.category(code), "category")
+        if found is None:
+            return None
+        node, page = found
+        days = self.rows("category-days", node)
+        page.update(days=days, papers=sum(d["papers"] for d in days),
+                    day_pairs=[(d["date"], d["papers"]) for d in days],
+                    top=self._keyed(self.rows("category-top", node)),
+                    authors=self.rows("category-authors", node), rising_since=None, rising=[])
+        if days:
+            since = (date.fromisoformat(days[-1]["date"]) - timedelta(days=WEEK - 1)).isoformat()
+            recent_papers = sum(d["papers"] for d in days if d["date"] >= since)
+            if recent_papers < page["papers"]:  # there are weeks before to compare with
+                members = {r["paper"] for r in self.rows("category-papers", node)}
+                recent = self.rows("category-recent", node, extra={"since": _day(since)})
+                before = {r["concept"]: len(self._naming(r["concept"]) & members) - r["recent"]
+                          for r in recent}
+                page.update(rising_since=since, rising=rising(
+                    recent, before, recent_papers, page["papers"] - recent_papers))
+        return page
+
+    def _naming(self, concept: str) -> set[str]:
+        """The papers naming a concept."""
+        return {_iri(q.subject) for q in self.store.quads_for_pattern(
+            None, ox.NamedNode(KG + "mentions"), ox.NamedNode(concept))}
+
+    def first_seen(self, concept: str, before: str | None = None) -> str | None:
+        """The first day a paper named `concept`, or, given `before`, any day before it (the
+        scan stops there): whether a concept is new that day costs little even for a concept
+        named by thousands of papers, most of them earlier."""
+        if self._dates is None:
+            self._dates = {r["paper"]: r["date"] for r in self.rows("paper-dates")}
+        first = None
+        for quad in self.store.quads_for_pattern(None, ox.NamedNode(KG + "mentions"),
+                                                 ox.NamedNode(concept)):
+            day = self._dates.get(_iri(quad.subject))
+            if day is not None and (first is None or day < first):
+                first = day
+                if before is not None and day < before:
+                    break
+        return first
+
+    def day(self, day: str) -> Row | None:
+        try:
+            date.fromisoformat(day)
+        except ValueError:
+            return None
+        node = _day(day)
+        papers = self.rows("day-papers", node)
+        if not papers:
+            return None
+        seen: dict[str, Row] = {}
+        for row in papers:  # a paper in two digests of the day is listed once
+            seen.setdefault(row["paper"], row)
+        new = [r for r in self.rows("day-concepts", node)
+               if self.first_seen(r["concept"], before=day) == day]
+        return {"date": day, "papers": list(seen.values()),
+                "digests": sorted({r["digest"] for r in papers}),
+                "new": self._keyed(new[:NEW_CONCEPTS]), "new_count": len(new)}
+
+    @staticmethod
+    def _keyed(rows: list[Row]) -> list[Row]:
+        for row in rows:
+            row["key"] = local_key(row["concept"])
+        return rows
+
+
+def _iri(node: ox.NamedNode | ox.BlankNode | ox.Triple) -> str:
+    return node.value if isinstance(node, ox.NamedNode) else ""
+
+
+def _day(day: str) -> ox.Literal:
+    return ox.Literal(day, datatype=ox.NamedNode(PREFIXES["xsd"] + "date"))
+
+
+def _distinct_concepts(mentions: list[Row]) -> list[Row]:
+    """A paper's concepts once each, at their first mention (title first, then reading order),
+    with how many times the paper names them."""
+    first: dict[str, Row] = {}
+    for row in mentions:
+        if row["concept"] in first:
+            first[row["concept"]]["times"] += 1
+        else:
+            first[row["concept"]] = {**row, "times": 1}
+    return list(first.values())

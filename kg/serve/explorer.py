@@ -1,0 +1,260 @@
+"""The explorer: a page for every paper, author, concept, category and day of the build, a
+home page and search, served from the store (`kg.explore` reads and renders them).
+
+Routes: `/` (home), `/paper/<arXiv id>`, `/author/<name>`, `/concept/<key>`,
+`/category/<code>`, `/day/<YYYY-MM-DD>`, `/map` (a concept map of any filter: `category`,
+`from`, `to`, `type`, `size`, `overlay=1`; category pages take the same), `/search?q=`,
+`/api/search?q=&limit=` (JSON, for suggestions as you type) and `/static/<file>`. An unknown
+node is a 404 page.
+
+Pages are read in a worker thread, not a forked child as user queries are: their SPARQL is
+ours and bounded. The explorer and the search index follow the store a `Service` gives, so a
+server follows the folder through an update; the index is built once per store, on first use.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any
+
+import pyoxigraph as ox
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from kg.draw import Drawing
+from kg.explore import maps, render
+from kg.explore.maps import MapFilter
+from kg.explore.pages import Explorer
+from kg.explore.search import Hit, SearchIndex
+from kg.serve.service import COMMON_HEADERS, Service
+
+MAX_SUGGESTIONS = 50
+SEARCH_RESULTS = 50
+POLICY = "; ".join([  # no inline script or style, nothing from another host
+    "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
+    "connect-src 'self'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+])
+HEADERS = {**COMMON_HEADERS, "Content-Security-Policy": POLICY}
+
+
+class _PerStore:
+    """The explorer and search index of the store a service answers from now."""
+
+    def __init__(self, stores: Callable[[], ox.Store]) -> None:
+        self._stores = stores
+        self._lock = threading.Lock()
+        self._store: ox.Store | None = None
+        self._explorer: Explorer | None = None
+        self._index: SearchIndex | None = None
+        self._home: dict[str, Any] | None = None  # counted over the whole build: kept
+
+    def _current(self) -> ox.Store:
+        store = self._stores()
+        if store is not self._store:
+            self._store, self._explorer, self._index, self._home = store, None, None, None
+        return store
+
+    def explorer(self) -> Explorer:
+        with self._lock:
+            store = self._current()
+            if self._explorer is None:
+                self._explorer = Explorer(store)
+            return self._explorer
+
+    def home(self) -> dict[str, Any]:
+        explorer = self.explorer()
+        with self._lock:
+            if self._home is None or explorer is not self._explorer:
+                self._home = explorer.home()
+            return self._home
+
+    def index(self) -> SearchIndex:
+        with self._lock:
+            store = self._current()
+            if self._index is None:
+                self._index = SearchIndex.from_store(store)
+            return self._index
+
+
+def _state(request: Request) -> tuple[_PerStore, str]:
+    service: Service = request.app.state.service
+    per_store = getattr(request.app.state, "explorer", None)
+    if per_store is None:
+        per_store = request.app.state.explorer = _PerStore(service.stores)
+    return per_store, service.label
+
+
+def _page(request: Request, template: str, graph: str, status: int = 200,
+          **context: Any) -> Response:
+    """The page; with `?save=1`, as one self-contained file to keep (its CSS, scripts and
+    drawing inlined), offered as a download."""
+    if request.query_params.get("save") != "1":
+        saving = request.url.include_query_params(save="1")
+        return HTMLResponse(render.render(template, graph, save_url=f"{saving.path}?{saving.query}",
+                                          **context), status, headers=HEADERS)
+    name = re.sub(r"[^A-Za-z0-9.-]+", "-", request.url.path.strip("/")) or "home"
+    return HTMLResponse(render.render(template, graph, offline=True, **context), status,
+                        headers={**COMMON_HEADERS, "Content-Disposition":
+                                 f'attachment; filename="kg-{name}.html"'})
+
+
+def not_found(request: Request, graph: str, message: str) -> Response:
+    return _page(request, "not_found", graph, 404, message=message)
+
+
+def _node_page(template: str, read: Callable[[Explorer, str], Any], what: str,
+               parameter: str, drawing: Callable[[Explorer, Any], Drawing] | None = None,
+               ) -> Callable[[Request], Any]:
+    """A route answering `template` with `read(explorer, the address's id)` and its
+    `drawing`, or a 404."""
+
+    async def endpoint(request: Request) -> Response:
+        per_store, graph = _state(request)
+        node_id = request.path_params[parameter]
+        explorer = await run_in_threadpool(per_store.explorer)
+        page = await run_in_threadpool(read, explorer, node_id)
+        if page is None:
+            return not_found(request, graph, f"This build has no {what} {node_id!r}.")
+        drawn = await run_in_threadpool(drawing, explorer, page) if drawing else None
+        return _page(request, template, graph, page=page,
+                     drawn=drawn and maps.as_json(drawn))
+
+    return endpoint
+
+
+def _page_number(request: Request) -> int:
+    try:
+        return max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+async def home(request: Request) -> Response:
+    per_store, graph = _state(request)
+    return _page(request, "home", graph, page=await run_in_threadpool(per_store.home))
+
+
+async def concept(request: Request) -> Response:
+    number = _page_number(request)
+    return await _node_page("concept", lambda e, key: e.concept(key, number), "concept",
+                            "key", maps.concept_neighbourhood)(request)
+
+
+def _chosen(request: Request, **fixed: str | None) -> tuple[MapFilter, bool]:
+    """A concept map's filter from the address's query (`from`, `to`, `type`, `size`,
+    `category`, `overlay`), with what the page fixes."""
+    given = request.query_params
+    try:
+        size = int(given.get("size", str(maps.MAP_SIZE)))
+    except ValueError:
+        size = maps.MAP_SIZE
+    values = {"category": given.get("category") or None, "since": given.get("from"),
+              "until": given.get("to"), "concept_type": given.get("type") or None, **fixed}
+    return MapFilter(size=size, **values).checked(), given.get("overlay") == "1"
+
+
+async def category(request: Request) -> Response:
+    per_store, graph = _state(request)
+    code = request.path_params["code"]
+    explorer = await run_in_threadpool(per_store.explorer)
+    page = await run_in_threadpool(explorer.category, code)
+    if page is None:
+        return not_found(request, graph, f"This build has no category {code!r}.")
+    chosen, overlay = _chosen(request, category=code)
+    drawn = await run_in_threadpool(maps.concept_map, explorer, chosen, overlay=overlay)
+    return _page(request, "category", graph, page=page, drawn=maps.as_json(drawn),
+                 chosen=chosen, overlay=overlay)
+
+
+async def day(request: Request) -> Response:
+    per_store, graph = _state(request)
+    when = request.path_params["day"]
+    explorer = await run_in_threadpool(per_store.explorer)
+    page = await run_in_threadpool(explorer.day, when)
+    if page is None:
+        return not_found(request, graph, f"This build has no digest of the day {when!r}.")
+    chosen = MapFilter(digest_day=when)
+    drawn = await run_in_threadpool(maps.concept_map, explorer, chosen)
+    return _page(request, "day", graph, page=page, drawn=maps.as_json(drawn))
+
+
+async def concept_map(request: Request) -> Response:
+    per_store, graph = _state(request)
+    explorer = await run_in_threadpool(per_store.explorer)
+    home = await run_in_threadpool(per_store.home)
+    chosen, overlay = _chosen(request)
+    if chosen.category and chosen.category not in {c["code"] for c in home["categories"]}:
+        return not_found(request, graph, f"This build has no category {chosen.category!r}.")
+    drawn = await run_in_threadpool(maps.concept_map, explorer, chosen, overlay=overlay)
+    return _page(request, "map", graph, drawn=maps.as_json(drawn), chosen=chosen,
+                 overlay=overlay, categories=home["categories"])
+
+
+async def search(request: Request) -> Response:
+    per_store, graph = _state(request)
+    query = request.query_params.get("q", "")
+    index = await run_in_threadpool(per_store.index)
+    hits = await run_in_threadpool(index.search, query, SEARCH_RESULTS)
+    if len(hits) == 1 or (hits and _exact_id(query, hits[0])):
+        return Response(status_code=303, headers={**HEADERS,
+                                                  "Location": render.hit_url(hits[0])})
+    return _page(request, "search", graph, query=query, hits=hits)
+
+
+def _exact_id(query: str, hit: Hit) -> bool:
+    """An arXiv id (with or without version) or a category code typed whole goes straight to
+    its page."""
+    typed = query.strip().lower().removeprefix("arxiv:")
+    if hit.kind == "paper":
+        typed = _VERSION.sub("", typed)
+    return hit.kind in ("paper", "category") and typed == hit.id.lower()
+
+
+_VERSION = re.compile(r"v\d+$")
+
+
+async def api_search(request: Request) -> Response:
+    per_store, _ = _state(request)
+    try:
+        limit = min(MAX_SUGGESTIONS, max(1, int(request.query_params.get("limit", "10"))))
+    except ValueError:
+        limit = 10
+    index = await run_in_threadpool(per_store.index)
+    hits = await run_in_threadpool(index.search, request.query_params.get("q", ""), limit)
+    return JSONResponse({"hits": [{**asdict(h), "url": render.hit_url(h)} for h in hits]},
+                        headers=COMMON_HEADERS)
+
+
+async def static(request: Request) -> Response:
+    name = request.path_params["name"]
+    if name not in render.STATIC:  # only the files named there: no path reaches elsewhere
+        raise HTTPException(404)
+    return Response(render.static_file(name), media_type=f"{render.STATIC[name]}; charset=utf-8",
+                    headers={**COMMON_HEADERS, "Cache-Control": "max-age=300"})
+
+
+async def missing(request: Request, _: Exception) -> Response:
+    """Any address no route knows: the explorer's 404 page."""
+    return not_found(request, _state(request)[1], f"Nothing is served at {request.url.path}.")
+
+
+routes = [
+    Route("/", home),
+    Route("/paper/{paper_id:path}", _node_page("paper", Explorer.paper, "paper", "paper_id",
+                                               maps.paper_neighbourhood)),
+    Route("/author/{name:path}", _node_page("author", Explorer.author, "author", "name",
+                                            maps.author_neighbourhood)),
+    Route("/concept/{key:path}", concept),
+    Route("/category/{code}", category),
+    Route("/day/{day}", day),
+    Route("/map", concept_map),
+    Route("/search", search),
+    Route("/api/search", api_search),
+    Route("/static/{name}", static),
+]

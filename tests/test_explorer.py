@@ -1,0 +1,343 @@
+"""The explorer of `kg serve`: a page for every paper, author, concept, category and day of a
+real build of two June days, read over HTTP and in Debian's chromium as a person uses it."""
+
+from __future__ import annotations
+
+import re
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from playwright.sync_api import Browser, Request
+from serving import running
+
+from kg.explore.pages import Explorer, sentence_around
+from kg.query import load_store
+from kg.serve.app import create_app
+
+
+class Page(HTMLParser):
+    """What a served page holds: its links, scripts, styles and `lang` attributes."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.scripts: list[str] = []  # the src of each script run (data blocks are not)
+        self.inline_styles = 0
+        self.langs: set[str] = set()
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "a" and found.get("href"):
+            self.links.append(found["href"] or "")
+        if tag == "script" and found.get("type") != "application/json":
+            self.scripts.append(found.get("src") or "inline")
+        if tag == "style" or "style" in found:
+            self.inline_styles += 1
+        if found.get("lang"):
+            self.langs.add(found["lang"] or "")
+
+
+def fetch(url: str) -> tuple[int, dict[str, str], str]:
+    try:
+        with urllib.request.urlopen(url) as answer:
+            return answer.status, dict(answer.headers), answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+@pytest.fixture(scope="module")
+def base(june_days: Path) -> Iterator[str]:
+    with running(create_app(load_store(june_days), label="june", workers=2)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def explorer(june_days: Path) -> Explorer:
+    return Explorer(load_store(june_days))
+
+
+def test_every_kind_of_page_is_served_with_its_own_address(base: str, explorer: Explorer):
+    home = explorer.home()
+    concept = next(c for c in home["top"] if c["papers"] >= 3)
+    paper = explorer.concept(concept["key"])["listed"][0]
+    author = explorer.paper(paper["arxivId"])["authors"][0]["name"]
+    category = home["categories"][0]["code"]
+    pages = {f"/paper/{paper['arxivId']}": paper["title"],
+             f"/paper/{paper['arxivId']}v3": paper["title"],  # any version: the same paper
+             f"/author/{quote(author)}": author,
+             f"/concept/{quote(concept['key'])}": concept["label"],
+             f"/category/{category}": category,
+             "/day/2026-06-29": "2026-06-29",
+             "/": "june"}
+    for path, shown in pages.items():
+        status, headers, text = fetch(base + path)
+        assert status == 200, path
+        assert headers["content-type"].startswith("text/html"), path
+        assert _escaped(shown) in text, path
+        assert "script-src 'self'" in headers["content-security-policy"]
+        parsed = Page(text)
+        assert parsed.scripts[-1] == "/static/explorer.js", path
+        assert set(parsed.scripts) <= {"/static/explorer.js", "/static/vis-network.min.js"}
+        assert parsed.inline_styles == 0, path
+        assert not [link for link in parsed.links if link.startswith("http")
+                    and not link.startswith("https://arxiv.org/abs/")], path
+
+
+def _escaped(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") \
+        .replace('"', "&#34;").replace("'", "&#39;")
+
+
+def test_a_paper_page_shows_what_the_issue_lists(base: str, explorer: Explorer):
+    paper_id = explorer.concept("neural-operator")["listed"][0]["arxivId"]
+    data = explorer.paper(paper_id)
+    status, _, text = fetch(f"{base}/paper/{paper_id}")
+    assert status == 200
+    page = Page(text)
+    assert _escaped(data["abstract"]) in text
+    assert {"en", "zh"} <= page.langs  # the abstract and the Chinese summary, tagged
+    assert "TL;DR" in text
+    assert f"https://arxiv.org/abs/{paper_id}" in page.links
+    for author in data["authors"]:
+        assert f"/author/{quote(author['name'])}" in page.links
+    assert "/concept/neural-operator" in page.links
+    assert text.count("<mark>") == len(data["concepts"])  # each concept with its sentence
+    assert any(link.startswith("/day/") for link in page.links)
+
+
+def test_a_concept_page_lists_its_papers_newest_first_with_their_sentences(
+        base: str, explorer: Explorer):
+    data = explorer.concept("neural-operator")
+    assert data["papers"] == len(data["listed"]) >= 2
+    dates = [p["date"] for p in data["listed"]]
+    assert dates == sorted(dates, reverse=True)
+    for listed in data["listed"]:
+        _, found, _ = listed["sentence"]
+        assert "neural operator" in found.lower()
+    text = fetch(f"{base}/concept/neural-operator")[2]
+    assert text.count("<mark>") == len(data["listed"])
+    assert "<svg" in text  # papers per week
+
+
+def test_concepts_are_paged(base: str, explorer: Explorer):
+    hub = explorer.home()["top"][0]
+    data = explorer.concept(hub["key"], 2)
+    assert data["pages"] > 1 and data["page"] == 2
+    first = {p["paper"] for p in explorer.concept(hub["key"], 1)["listed"]}
+    assert first.isdisjoint(p["paper"] for p in data["listed"])
+    text = fetch(f"{base}/concept/{quote(hub['key'])}?page=2")[2]
+    assert 'rel="prev"' in text
+
+
+def test_association_strength_ranks_what_is_named_together(explorer: Explorer):
+    """The concepts named with a hub are not simply the other hubs."""
+    hub = explorer.home()["top"][0]
+    together = explorer.concept(hub["key"])["cooccurring"]
+    assert together
+    strengths = [c["strength"] for c in together]
+    assert strengths == sorted(strengths, reverse=True)
+    others = {c["key"] for c in explorer.home()["top"][1:4]}
+    assert not others <= {c["key"] for c in together[:3]}
+
+
+def test_a_category_page_has_days_top_and_rising_concepts(base: str, explorer: Explorer):
+    code = max(explorer.home()["categories"], key=lambda c: c["papers"])["code"]
+    data = explorer.category(code)
+    assert [d["date"] for d in data["days"]] == ["2026-06-16", "2026-06-29"]
+    assert data["rising_since"] == "2026-06-23" and data["rising"]
+    assert all(r["recent"] >= 2 for r in data["rising"])
+    text = fetch(f"{base}/category/{code}")[2]
+    assert "/day/2026-06-16" in Page(text).links
+
+
+def test_a_day_page_lists_its_digest_and_the_concepts_first_seen(explorer: Explorer):
+    first, later = explorer.day("2026-06-16"), explorer.day("2026-06-29")
+    assert first["new_count"] > later["new_count"] > 0  # on the first day every concept is new
+    for concept in later["new"]:
+        assert explorer.first_seen(concept["concept"]) == "2026-06-29"
+
+
+@pytest.mark.parametrize("path", [
+    "/paper/2606.99999", "/author/Nobody%20At%20All", "/concept/no-such-concept",
+    "/category/xx.YY", "/day/2026-06-17", "/day/not-a-day", "/nothing/here",
+    "/static/../pyproject.toml", "/static/%2e%2e%2fpyproject.toml", "/static/query.html",
+])
+def test_unknown_addresses_are_404_pages(base: str, path: str):
+    status, headers, text = fetch(base + path)
+    assert status == 404
+    assert headers["content-type"].startswith("text/html")
+    assert "<h1>Not found</h1>" in text and "[build-system]" not in text
+
+
+def test_search_suggests_and_goes_straight_to_an_id(base: str, explorer: Explorer):
+    import json
+
+    hits = json.loads(fetch(f"{base}/api/search?q=neural+operator&limit=5")[2])["hits"]
+    assert hits[0]["url"] == "/concept/neural-operator"
+    paper_id = explorer.concept("neural-operator")["listed"][0]["arxivId"]
+    request = urllib.request.Request(f"{base}/search?q=arXiv:{paper_id}v1")
+    with urllib.request.urlopen(request) as answer:  # follows the redirect
+        assert answer.url.endswith(f"/paper/{paper_id}")
+
+
+def test_sentence_around_a_span():
+    text = "Models grow. We use LoRA for tuning. It works."
+    assert sentence_around(text, 20, 24) == ("We use ", "LoRA", " for tuning.")
+    assert sentence_around("LoRA", 0, 4) == ("", "LoRA", "")
+
+
+def test_the_journey_of_a_reader(base: str, browser: Browser, explorer: Explorer):
+    """Search, a concept, a paper, an author and back, every category reachable: no error in
+    the console and no request leaves the server."""
+    page = browser.new_page()
+    errors: list[str] = []
+    elsewhere: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    def watch(request: Request) -> None:
+        if not request.url.startswith((base + "/", "data:")):
+            elsewhere.append(request.url)
+
+    page.on("request", watch)
+    try:
+        page.goto(base + "/")
+        page.fill("#q", "neural operat")
+        page.wait_for_selector("#suggestions li")
+        page.click("#suggestions li a >> text=neural operator")
+        page.wait_for_url(re.compile(r"/concept/neural-operator$"))
+        listed = page.locator("section.wide li > a")
+        assert listed.count() == explorer.concept("neural-operator")["papers"]
+        listed.first.click()
+        page.wait_for_url(re.compile(r"/paper/"))
+        assert page.locator("p.abstract").inner_text().strip()
+        assert page.locator("dl.summary dd[lang=zh]").first.inner_text().strip()
+        author = page.locator("p.authors a").first
+        name = author.inner_text()
+        author.click()
+        page.wait_for_url(re.compile(r"/author/"))
+        assert page.locator("h1").inner_text() == name
+        page.go_back()
+        page.wait_for_url(re.compile(r"/paper/"))
+        page.goto(base + "/")
+        codes = page.locator("a[href^='/category/']").all_inner_texts()
+        assert sorted(codes) == sorted(c["code"] for c in explorer.home()["categories"])
+        for code in codes:
+            assert fetch(f"{base}/category/{code}")[0] == 200
+        assert not errors and not elsewhere
+    finally:
+        page.close()
+
+
+def _drawing(text: str) -> dict:
+    import json
+
+    found = re.search(r'<script type="application/json" id="drawing-data">(.*?)</script>', text,
+                      re.DOTALL)
+    assert found, "the page has no drawing"
+    return json.loads(found[1])
+
+
+def test_drawings_are_laid_out_on_the_server_alike_every_time(base: str, explorer: Explorer):
+    from kg import draw
+
+    paper_id = explorer.concept("neural-operator")["listed"][0]["arxivId"]
+    for path in (f"/paper/{paper_id}", "/concept/neural-operator", "/category/cs.LG",
+                 "/day/2026-06-16", "/map"):
+        text = fetch(base + path)[2]
+        data = _drawing(text)
+        assert data == _drawing(fetch(base + path)[2]), path  # deterministic
+        assert 2 <= len(data["nodes"]) <= draw.MAX_NODES, path
+        assert all("x" in n and "y" in n and n["physics"] is False for n in data["nodes"])
+        assert {e["from"] for e in data["edges"]} <= {n["id"] for n in data["nodes"]}
+        boxes = [draw.label_box(n["x"], n["y"], n["full"], n["size"])
+                 for n in data["nodes"] if n["label"].strip()]
+        for i, a in enumerate(boxes):  # no two labels shown at the first zoom overlap
+            for b in boxes[i + 1:]:
+                assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), path
+        assert max(data["nodes"], key=lambda n: n["size"])["label"].strip(), path
+
+
+def test_a_concept_map_links_by_association_strength_and_names_its_clusters(
+        explorer: Explorer):
+    from kg.explore.maps import MapFilter, concept_map
+
+    whole = concept_map(explorer, MapFilter(size=60))
+    assert len(whole.nodes) == 60 and whole.clusters
+    assert all(c["name"] for c in whole.clusters)
+    assert sum(c["size"] for c in whole.clusters) == 60
+    week = concept_map(explorer, MapFilter(since="2026-06-22", size=60))
+    assert {n.id for n in week.nodes} != {n.id for n in whole.nodes}
+    methods = concept_map(explorer, MapFilter(concept_type="method", size=30))
+    assert methods.nodes
+    for node in methods.nodes[:10]:
+        assert "method" in explorer.concept(node.url.rsplit("/", 1)[1])["types"]
+    overlay = concept_map(explorer, MapFilter(size=30), overlay=True)
+    assert len({n.colour for n in overlay.nodes}) > 1 and "on average" in overlay.nodes[0].title
+
+
+def test_the_drawing_is_drawn_at_once_and_a_click_opens_a_page(base: str, browser: Browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    try:
+        page.goto(base + "/concept/neural-operator")
+        page.wait_for_selector("div.drawing[data-drawn=true]", timeout=5000)
+        target = page.evaluate("""() => {
+            const holder = document.querySelector("div.drawing");
+            const network = holder.network;
+            const id = network.body.data.nodes.getIds().find(
+                (n) => network.body.data.nodes.get(n).kind === "paper");
+            const at = network.canvasToDOM(network.getPositions([id])[id]);
+            const box = holder.getBoundingClientRect();
+            return {x: box.x + at.x, y: box.y + at.y,
+                    url: network.body.data.nodes.get(id).url};
+        }""")
+        page.mouse.move(target["x"], target["y"])
+        page.mouse.click(target["x"], target["y"])
+        page.wait_for_url(re.compile(re.escape(target["url"]) + "$"))
+    finally:
+        page.close()
+
+
+def test_a_category_map_narrows_to_a_date_window(base: str, browser: Browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    try:
+        page.goto(base + "/category/cs.LG")
+        page.wait_for_selector("div.drawing[data-drawn=true]")
+        before = page.evaluate("document.querySelector('div.drawing').network"
+                               ".body.data.nodes.length")
+        page.fill("form.filters input[name=from]", "2026-06-20")
+        page.fill("form.filters input[name=to]", "2026-06-30")
+        page.click("form.filters button")
+        page.wait_for_url(re.compile(r"from=2026-06-20"))
+        page.wait_for_selector("div.drawing[data-drawn=true]")
+        data = _drawing(page.content())
+        assert data["nodes"] and before >= len(data["nodes"])
+        assert page.input_value("form.filters input[name=from]") == "2026-06-20"
+    finally:
+        page.close()
+
+
+def test_any_page_saves_as_one_file_that_draws_from_disk(base: str, browser: Browser,
+                                                         tmp_path: Path):
+    status, headers, text = fetch(f"{base}/concept/neural-operator?save=1")
+    assert status == 200
+    assert headers["content-disposition"].startswith("attachment; filename=\"kg-concept-")
+    assert "inline" in Page(text).scripts and "/static/" not in text
+    saved = tmp_path / "saved.html"
+    saved.write_text(text, "utf-8")
+    page = browser.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    try:
+        page.goto(saved.as_uri())
+        page.wait_for_selector("div.drawing[data-drawn=true]", timeout=5000)
+        assert page.locator("h1").inner_text() == "neural operator"
+        assert all(url.startswith(("file:", "data:")) for url in requests), requests
+    finally:
+        page.close()
