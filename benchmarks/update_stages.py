@@ -53,7 +53,7 @@ STAGES = [
     (rdf, "_render", "render the changed records"),
     (kg.store.StoreWriter, "record", "write the records (copy or render)"),
     (kg.store.StoreWriter, "write", "store"),
-    (html, "select_view", "view selection"),
+    (html, "overview", "the view's overview"),
     (kg.pipeline, "write_state", "write the state"),
     (kg.pipeline, "write_cache", "write the cache"),
 ]

@@ -156,7 +156,8 @@ def build(
         help=f"Base IRI of authors, categories and concepts [default: {DEFAULT_BASE}].",
         show_default=False)] = None,
     max_nodes: Annotated[int | None, typer.Option(
-        help="Node budget of the HTML view [default: 1500].", min=1, show_default=False)] = None,
+        help="Largest graph the HTML view draws whole; a larger one is drawn as an overview "
+        "[default: 1500].", min=1, show_default=False)] = None,
     export: Annotated[list[str] | None, typer.Option(
         "--export", "-e", help="Outputs to write; repeat for several "
         f"({', '.join(exporters.names())}) [default: {', '.join(DEFAULT_EXPORTS)}].",

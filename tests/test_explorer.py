@@ -271,7 +271,9 @@ def test_a_concept_map_links_by_association_strength_and_names_its_clusters(
     whole = concept_map(explorer, MapFilter(size=60))
     assert len(whole.nodes) == 60 and whole.clusters
     assert all(c["name"] for c in whole.clusters)
-    assert sum(c["size"] for c in whole.clusters) == 60
+    loose = [n for n in whole.nodes if n.group is None]  # linked to no other: no cluster
+    assert all(c["size"] >= 2 for c in whole.clusters)
+    assert sum(c["size"] for c in whole.clusters) + len(loose) == 60
     week = concept_map(explorer, MapFilter(since="2026-06-22", size=60))
     assert {n.id for n in week.nodes} != {n.id for n in whole.nodes}
     methods = concept_map(explorer, MapFilter(concept_type="method", size=30))
@@ -339,5 +341,59 @@ def test_any_page_saves_as_one_file_that_draws_from_disk(base: str, browser: Bro
         page.wait_for_selector("div.drawing[data-drawn=true]", timeout=5000)
         assert page.locator("h1").inner_text() == "neural operator"
         assert all(url.startswith(("file:", "data:")) for url in requests), requests
+    finally:
+        page.close()
+
+
+HOSTILE = '</script><script>document.title="pwned"</script><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture(scope="module")
+def hostile_base(tmp_path_factory) -> Iterator[str]:
+    """A build whose title, author and concept label are markup, served."""
+    from kg.concepts.base import Concept, Extraction, Mention
+    from kg.export import export
+    from kg.graph import build_graph
+    from kg.model import Paper, Source
+
+    folder = tmp_path_factory.mktemp("hostile")
+    source = Source("2026-01-02.md", 1, "2026-01-02")
+    papers = [Paper(id=f"2601.0000{n}", title=f"{HOSTILE} {n}", source=source,
+                    authors=[HOSTILE, "Ann Lee"], primary_category="cs.CR",
+                    categories=["cs.CR"], abstract=f"We study {HOSTILE}.", sources=[source])
+              for n in (1, 2)]
+    concept = Concept("hostile", HOSTILE, "method", {HOSTILE})
+    mentions = {p.id: [Mention("hostile", HOSTILE, "abstract", 9, 9 + len(HOSTILE), 0.9)]
+                for p in papers}
+    export("rdf", build_graph(papers, Extraction("test 1", {"hostile": concept}, mentions)),
+           folder)
+    with running(create_app(load_store(folder), label=HOSTILE, workers=1)) as url:
+        yield url
+
+
+def test_markup_in_the_data_stays_text(hostile_base: str, browser: Browser):
+    paths = ["/", "/paper/2601.00001", f"/author/{quote(HOSTILE, safe='')}",
+             "/concept/hostile", "/category/cs.CR", "/day/2026-01-02", "/map",
+             f"/search?q={quote('pwned')}"]
+    for path in paths:
+        status, _, text = fetch(hostile_base + path)
+        assert status == 200, path
+        assert "<script>document" not in text and "<img src=x" not in text, path
+        assert Page(text).scripts[-1] == "/static/explorer.js", path
+    page = browser.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    try:
+        for path in paths[1:5]:
+            page.goto(hostile_base + path)
+            if page.locator("div.drawing").count():
+                page.wait_for_selector("div.drawing[data-drawn=true]", timeout=5000)
+            assert page.title() != "pwned" and "pwned" not in page.title().split(" · ")[-1]
+        page.goto(hostile_base + "/concept/hostile")
+        assert page.locator("h1").inner_text() == HOSTILE
+        page.fill("#q", "document.title")
+        page.wait_for_selector("#suggestions li")
+        assert HOSTILE in page.locator("#suggestions li").first.inner_text()
+        assert not dialogs
     finally:
         page.close()

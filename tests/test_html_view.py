@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, Route
 from kg import merge, sources
 from kg.concepts.base import Concept, Extraction, Mention
 from kg.export import export
-from kg.export.html import select_view
+from kg.export.html import overview, search_index
 from kg.export.summary import summarize
 from kg.graph import build_graph
 from kg.model import Paper, Source
@@ -143,38 +143,36 @@ def test_page_states_its_node_count(small_view: tuple[nx.DiGraph, Path]) -> None
     assert int(meta["kg:edges"]) == graph.number_of_edges()
 
 
-def test_small_graph_is_drawn_whole() -> None:
-    graph = small_graph()
-    assert select_view(graph, 1500) is graph
-
-
-def test_budget_keeps_the_most_connected_with_their_context(tmp_path: Path) -> None:
+def test_a_graph_past_the_budget_is_drawn_as_its_overview(tmp_path: Path) -> None:
     graph = large_graph()
-    view = select_view(graph, 100)
-    assert view.number_of_nodes() == 100
-    assert not [n for n in view if view.degree(n) == 0]
-    hub = max((n for n, k in graph.nodes(data="kind") if k in ("author", "concept")),
-              key=graph.degree)
-    assert hub in view
-    for paper in (n for n, k in view.nodes(data="kind") if k == "paper"):
-        categories = [t for t, rel in graph[paper].items()
-                      if rel["rel"] in ("primary_category", "cross_list")]
-        assert all(c in view for c in categories)
-        assert all(a in view for c in categories for a in graph.successors(c))
-
-
-def test_budget_is_stated_on_the_page(tmp_path: Path) -> None:
-    graph = large_graph()
+    view, drawing = overview(graph, 60)
+    kinds = {kind for _, kind in view.nodes(data="kind")}
+    assert kinds == {"concept", "category"} and view.number_of_nodes() <= 60
+    concepts = [n for n, kind in graph.nodes(data="kind") if kind == "concept"]
+    assert len([n for n in view if n in concepts]) == len(concepts)  # 12: all fit
+    assert {n.id for n in drawing.nodes} == set(view)
+    assert all(n.x or n.y for n in drawing.nodes)  # laid out on the server
     path = export("html", graph, tmp_path, max_nodes=100)[0]
-    total = graph.number_of_nodes()
-    assert graph.graph["view"] == {"nodes": 100, "of": total}
-    assert parse(path).meta["kg:nodes"] == "100"
-    assert f"Showing 100 of {total:,} nodes: the most connected" in path.read_text("utf-8")
+    assert graph.graph["view"] == {"nodes": view.number_of_nodes(),
+                                   "of": graph.number_of_nodes()}
+    assert "An overview of 120 papers" in path.read_text("utf-8")
 
 
-def test_budget_must_allow_a_node() -> None:
+def test_the_overview_searches_every_paper_and_concept() -> None:
+    graph = large_graph()
+    index = search_index(graph)
+    assert len(index["papers"]) == 120 and len(index["concepts"]) == 12
+    node, title, arxiv_id, authors, categories, day, named = index["papers"][7]
+    data = graph.nodes[node]
+    assert (title, arxiv_id, authors, categories, day) == (
+        data["title"], data["id"], data["authors"], data["categories"], data["date"])
+    assert {index["concepts"][i][0] for i in named} == {
+        t for t, e in graph.succ[node].items() if e["rel"] == "mentions"}
+
+
+def test_budget_must_allow_a_node(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="max_nodes"):
-        select_view(small_graph(), 0)
+        export("html", small_graph(), tmp_path, max_nodes=0)
 
 
 def test_same_graph_gives_the_same_bytes(tmp_path: Path) -> None:
@@ -313,15 +311,22 @@ def test_search_and_type_filter(browser: Browser, small_view: tuple[nx.DiGraph, 
     page.close()
 
 
-def test_reduced_view_draws_its_budget(browser: Browser, tmp_path: Path) -> None:
+def test_overview_opens_drawn_and_finds_what_it_does_not_draw(browser: Browser,
+                                                                tmp_path: Path) -> None:
     graph = large_graph()
-    seen = visit(browser, export("html", graph, tmp_path, max_nodes=150)[0])
-    assert seen.page.evaluate("nodes.length") == 150
-    assert seen.page.locator("#notice").text_content().startswith(
-        f"Showing 150 of {graph.number_of_nodes():,} nodes")
-    assert seen.page.evaluate("network.physics.physicsEnabled") is False
+    seen = visit(browser, export("html", graph, tmp_path, max_nodes=40)[0])
+    page = seen.page
+    assert page.evaluate("network.physics.physicsEnabled") is False
+    assert page.evaluate("nodes.length") == graph.graph["view"]["nodes"] <= 40
+    page.fill("#query", "paper number 7")
+    page.press("#query", "Enter")
+    assert "Paper: Paper number 7" in page.locator("#details").text_content()
+    page.locator("button.result", has_text="Paper number 7").first.click()
+    details = page.locator("#details").text_content()
+    assert "Author 7a" in details and "concept 7" in details
+    assert page.locator("#details a").get_attribute("href") == "https://arxiv.org/abs/2509.00007"
     assert (seen.requests, seen.errors, seen.dialogs) == ([], [], [])
-    seen.page.close()
+    page.close()
 
 
 def test_seed_example_view(browser: Browser, seed: Path, tmp_path: Path) -> None:

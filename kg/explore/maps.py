@@ -2,20 +2,17 @@
 paper, author or concept, and concept maps of a category, a day or any filter.
 
 A neighbourhood is the page's own lists (authors, concepts, related papers...) with the
-links the store holds among them. A concept map takes the papers a filter keeps, their
-`size` most named concepts, and links them by association strength; each concept keeps its
-strongest links only, so that clusters show instead of a hairball.
+links the store holds among them. A concept map (`kg.draw.concept_map`) is made of the papers
+a filter keeps.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from itertools import combinations
 from typing import Any
 
-import networkx as nx
 import pyoxigraph as ox
 
 from kg import draw
@@ -24,7 +21,6 @@ from kg.explore.pages import Explorer, Row, local_key
 from kg.explore.urls import author_url, category_url, concept_url, paper_url
 from kg.vocab import KG, PREFIXES
 
-LINKS_KEPT = 5  # a concept map's concept keeps this many of its strongest links
 MAP_SIZE = 100
 CONCEPT_TYPES = ("method", "task", "dataset", "metric", "artifact")
 _LINKED = {  # what links two drawn nodes: from a paper, and between concepts
@@ -157,60 +153,26 @@ def _map_rows(explorer: Explorer, chosen: MapFilter,
 
 
 def concept_map(explorer: Explorer, chosen: MapFilter, *, overlay: bool = False) -> Drawing:
-    """The `chosen.size` concepts most named by the papers `chosen` keeps, linked by
-    association strength, clustered, each cluster named by its two most named concepts;
-    with `overlay`, coloured by the average day of their papers instead (old blue, new red)."""
+    """The map (`kg.draw.concept_map`) of the papers `chosen` keeps; with `overlay`, coloured
+    by the average day of their papers instead of by cluster (old blue, new red)."""
     chosen = chosen.checked()
-    rows = _map_rows(explorer, chosen, _ranked(explorer, chosen))
     concepts_of: dict[str, set[str]] = defaultdict(set)
     day_of: dict[str, str] = {}
-    for paper, day, concept in rows:
+    for paper, day, concept in _map_rows(explorer, chosen, _ranked(explorer, chosen)):
         concepts_of[paper].add(concept)
         day_of[paper] = day
-    counts = Counter(c for concepts in concepts_of.values() for c in concepts)
-    top = sorted(counts, key=lambda c: (-counts[c], c))[:chosen.size]
-    kept = set(top)
-    together: Counter[tuple[str, str]] = Counter()
-    for concepts in concepts_of.values():
-        together.update(combinations(sorted(concepts & kept), 2))
-    total = len(concepts_of)
-    strength = {pair: draw.association_strength(n, counts[pair[0]], counts[pair[1]], total)
-                for pair, n in together.items() if n >= 2}
-    links: dict[str, list[tuple[float, tuple[str, str]]]] = defaultdict(list)
-    for pair, value in strength.items():
-        links[pair[0]].append((value, pair))
-        links[pair[1]].append((value, pair))
-    edges = {pair for found in links.values()
-             for _, pair in sorted(found, key=lambda f: (-f[0], f[1]))[:LINKS_KEPT]}
-    graph = nx.Graph()
-    graph.add_nodes_from(sorted(top))
-    graph.add_weighted_edges_from(sorted((a, b, strength[(a, b)]) for a, b in edges))
-    groups = draw.clustered(graph)
-    labels = _labels(explorer, top)
-    nodes = [Node(c, labels.get(c, local_key(c)), "concept", concept_url(local_key(c)),
-                  weight=counts[c], group=groups[c],
-                  title=f"{labels.get(c, local_key(c))}: {counts[c]} papers")
-             for c in top]
-    if overlay and nodes:
-        _colour_by_day(nodes, concepts_of, day_of)
-    clusters = []
-    for number in sorted(set(groups.values())):
-        members = sorted((c for c in top if groups[c] == number), key=lambda c: -counts[c])
-        clusters.append({"number": number, "size": len(members),
-                         "colour": draw.CLUSTER_COLOURS[number % len(draw.CLUSTER_COLOURS)],
-                         "name": " · ".join(labels.get(c, local_key(c)) for c in members[:2])})
-    drawing = draw.draw(nodes, [(a, b, w) for a, b, w in graph.edges(data="weight")], clusters)
-    drawing.clusters = clusters
-    return drawing
+    found = draw.concept_map(concepts_of, chosen.size, lambda c: _label(explorer, c),
+                             lambda c: concept_url(local_key(c)))
+    if overlay and found.nodes:
+        _colour_by_day(found.nodes, concepts_of, day_of)
+    return draw.draw(found.nodes, found.edges, found.clusters)
 
 
-def _labels(explorer: Explorer, concepts: list[str]) -> dict[str, str]:
+def _label(explorer: Explorer, concept: str) -> str:
     label = ox.NamedNode(PREFIXES["skos"] + "prefLabel")
-    found = {}
-    for iri in concepts:
-        for quad in explorer.store.quads_for_pattern(ox.NamedNode(iri), label, None):
-            found[iri] = _text(quad.object)
-    return found
+    for quad in explorer.store.quads_for_pattern(ox.NamedNode(concept), label, None):
+        return _text(quad.object)
+    return local_key(concept)
 
 
 def _colour_by_day(nodes: list[Node], concepts_of: dict[str, set[str]],

@@ -26,7 +26,7 @@ import io
 import re
 from array import array
 from bisect import bisect_left, bisect_right
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain
@@ -104,60 +104,98 @@ class _Matcher:
         return prefix is not None and any(t.startswith(prefix) for t in tokens)
 
 
+class _Names:
+    """The nodes and names read from a store, as parallel lists, before they are ranked."""
+
+    def __init__(self) -> None:
+        self.kinds = bytearray()  # a node's kind, as its index in KINDS
+        self.ids: list[str] = []
+        self.labels: list[str] = []
+        self.papers = array("i")
+        self.sort_labels: list[str] = []  # a node's label folded, for the ranking
+        self.folded: list[str] = []  # a name folded, what a query is compared with
+        self.nodes = array("i")  # a name's node
+        self.matched: list[str] = []  # a name as written
+        self.worded = bytearray()  # whether a name's words are indexed (an id's are not)
+
+    def node(self, kind: int, node_id: str, label: str, papers: int, sort_label: str) -> int:
+        self.kinds.append(kind)
+        self.ids.append(node_id)
+        self.labels.append(label)
+        self.papers.append(papers)
+        self.sort_labels.append(sort_label)
+        return len(self.ids) - 1
+
+    def name(self, node: int, text: str, folded: str, worded: bool = True) -> None:
+        self.folded.append(folded)
+        self.nodes.append(node)
+        self.matched.append(text)
+        self.worded.append(worded)
+
+
 class SearchIndex:
     """Every searchable name of a build, ranked once, with the structures that find a query's
     matches without a scan: see the module docstring."""
 
-    def __init__(self, kinds: bytearray, ids: list[str], labels: list[str], papers: array,
-                 names: list[tuple[str, int, str, bool]]) -> None:
-        """Index `names` (folded name, node, matched text, whether its words are indexed) of
-        nodes given as parallel lists (kind as an index of KINDS, id, label, papers)."""
-        self._kinds = kinds
-        self._ids = ids
-        self._labels = labels
-        self._papers = papers
-        sort_label = [label.casefold() for label in labels]
-        names.sort(key=lambda n: (-papers[n[1]], len(n[0]), sort_label[n[1]], n[0], n[1]))
+    def __init__(self, read: _Names) -> None:
+        """Rank and index what `_read` found (its lists are emptied)."""
+        self._kinds, self._ids, self._labels, self._papers = (read.kinds, read.ids, read.labels,
+                                                              read.papers)
+        folded, nodes, papers = read.folded, read.nodes, read.papers
+        # Names sorted, for prefix search; then ranked: more papers, shorter name, label (the
+        # position of the node's label among all labels), the sort above breaking ties.
+        by_name = sorted(range(len(folded)), key=folded.__getitem__)
+        label_rank = array("i", bytes(4 * len(read.labels)))
+        for position, node in enumerate(sorted(range(len(read.labels)),
+                                               key=read.sort_labels.__getitem__)):
+            label_rank[node] = position
+        read.sort_labels.clear()
+        most = max(papers, default=0)
+        by_node = [(most - n) << 52 | position
+                   for n, position in zip(papers, label_rank, strict=True)]
+        keys = [by_node[node] | min(len(name), 0xFFFFF) << 32
+                for node, name in zip(nodes, folded, strict=True)]
+        del by_node, label_rank
+        order = sorted(by_name, key=keys.__getitem__)
+        del keys
+        rank_of = array("i", bytes(4 * len(order)))
+        for rank, i in enumerate(order):
+            rank_of[i] = rank
+        self._sorted: list[str] = [folded[i] for i in by_name]
+        self._sorted_rank = array("i", map(rank_of.__getitem__, by_name))
+        del by_name, rank_of
         # By rank: the folded name, its node, the text it shows as matched, its flags.
-        self._folded: list[str] = [n[0] for n in names]
-        self._node = array("i", (n[1] for n in names))
-        self._matched: list[str] = [n[2] for n in names]
-        self._flags = bytearray(_WORDED if n[3] else 0 for n in names)
-        names.clear()  # the tuples are held until the index is built otherwise
-        # The ranks of each kind's names, ascending: a walk restricted to some kinds.
-        by_kind: list[array] = [array("i") for _ in KINDS]
-        for rank, node in enumerate(self._node):
-            by_kind[kinds[node]].append(rank)
-        self._by_kind = by_kind
-        # Prefix search: the folded names sorted, and each one's rank.
-        order = sorted(range(len(self._folded)), key=self._folded.__getitem__)
-        self._sorted: list[str] = [self._folded[r] for r in order]
-        self._sorted_rank = array("i", order)
+        self._folded: list[str] = [folded[i] for i in order]
+        self._node = array("i", map(nodes.__getitem__, order))
+        self._matched: list[str] = [read.matched[i] for i in order]
+        self._flags = bytearray(_WORDED if read.worded[i] else 0 for i in order)
         del order
+        read.folded.clear()
+        read.matched.clear()
+        # The ranks of each kind's names, ascending: a walk restricted to some kinds.
+        self._by_kind: list[array] = [array("i") for _ in KINDS]
+        for rank, node in enumerate(self._node):
+            self._by_kind[self._kinds[node]].append(rank)
         self._index_words()
 
     def _index_words(self) -> None:
         """The inverted word index (each word's ranks, ascending, as a slice of one array), the
         set of words and the letters a typo is tried with."""
-        postings: dict[str, list[int]] = {}
+        postings: defaultdict[str, list[int]] = defaultdict(list)
+        flags = self._flags
         for rank, folded in enumerate(self._folded):
-            if self._flags[rank] & _WORDED:
+            if flags[rank]:
                 for word in set(_WORD.findall(folded)):
-                    found = postings.get(word)
-                    if found is None:
-                        postings[word] = [rank]
-                    else:
-                        found.append(rank)
+                    postings[word].append(rank)
         self._words: list[str] = sorted(postings)
         self._ranks = array("i")
         self._starts = array("i", [0])
         for word in self._words:
-            self._ranks.extend(postings[word])
+            self._ranks.extend(postings.pop(word))
             self._starts.append(len(self._ranks))
-        del postings
         # One typo: the strings one edit from a query word that are words of names. Edits
-        # insert or substitute the characters of most words' letters (the query word's own
-        # too): a table of every word's deletions instead costs seconds to build on the archive.
+        # insert or substitute the letters most words are made of (and the query word's own):
+        # a table of every word's deletions would cost seconds more to build on the archive.
         self._vocabulary = frozenset(self._words)
         counts = Counter("".join(self._words)).most_common()
         total, covered, letters = sum(n for _, n in counts), 0, []
@@ -170,8 +208,8 @@ class SearchIndex:
 
     @classmethod
     def from_store(cls, store: ox.Store) -> SearchIndex:
-        """The index of a build's store: one SELECT a kind of node."""
-        return _read(store)
+        """The index of a build's store (see `_read` for what it reads)."""
+        return cls(_read(store))
 
     def __len__(self) -> int:
         return len(self._folded)
@@ -311,107 +349,102 @@ class SearchIndex:
 
 def _table(store: ox.Store, query: str) -> Iterator[list[str]]:
     """A SELECT's rows as text: IRIs and lexical forms, "" when unbound. Serialised as CSV by
-    pyoxigraph in one call, which is faster than reading the terms one by one."""
+    pyoxigraph in one call (faster than reading the terms one by one), read a row at a time."""
     solutions = store.query(query, prefixes=PREFIXES)
     assert isinstance(solutions, ox.QuerySolutions)
     data = solutions.serialize(format=ox.QueryResultsFormat.CSV)
     assert isinstance(data, bytes)
-    rows = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
+    rows = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline=""))
     next(rows, None)  # the variables
     return rows
 
 
-def _pairs(store: ox.Store, predicate: str, subjects: Collection[str]) -> dict[str, str]:
-    """The first object of `predicate` (a prefixed name) of each of `subjects`. One pattern
-    and a Python join: on June, joining the type in SPARQL doubled the read."""
-    found: dict[str, str] = {}
-    for subject, value in _table(store, f"SELECT ?s ?o WHERE {{ ?s {predicate} ?o }}"):
-        if subject in subjects and subject not in found:
-            found[subject] = value
-    return found
+def _objects(store: ox.Store, predicate: str, subjects: dict[str, int]) -> list[str | None]:
+    """An object of `predicate` (a prefixed name) for each of `subjects`, in their order.
+    One triple pattern and a join in Python: joining in SPARQL doubled the read on June."""
+    found = dict(_table(store, f"SELECT ?s ?o WHERE {{ ?s {predicate} ?o }}"))
+    return [found.get(subject) for subject in subjects]
 
 
-def _typed(store: ox.Store, kind: str) -> set[str]:
-    return {row[0] for row in _table(store, f"SELECT ?s WHERE {{ ?s a {kind} }}")}
+def _typed(store: ox.Store, kind: str) -> dict[str, int]:
+    """The nodes of a class (a prefixed name), numbered."""
+    rows = _table(store, f"SELECT ?s WHERE {{ ?s a {kind} }}")
+    return {row[0]: i for i, row in enumerate(rows)}
 
 
-def _counts(store: ox.Store, predicate: str) -> dict[str, int]:
-    """How many subjects have each object of `predicate`: an author's or category's papers."""
-    query = f"SELECT ?o (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s {predicate} ?o }} GROUP BY ?o"
-    return {node: int(n) for node, n in _table(store, query)}
+def _counts(store: ox.Store, query: str, subjects: dict[str, int]) -> list[int]:
+    """A count a subject, from a query's rows (subject, count)."""
+    counts = [0] * len(subjects)
+    for subject, n in _table(store, query):
+        if (i := subjects.get(subject)) is not None:
+            counts[i] = int(n)
+    return counts
 
 
-def _folded(text: str) -> str:
-    """`lookup_key(text)`, the very string when folding leaves it as it is (less memory)."""
+def _fold(text: str) -> str:
+    """`lookup_key(text)`: the text itself when folding keeps it (one string, not two)."""
     folded = lookup_key(text)
     return text if folded == text else folded
 
 
-def _read(store: ox.Store) -> SearchIndex:
-    """Read every searchable node of `store` and index its names."""
-    kinds = bytearray()
-    ids: list[str] = []
-    labels: list[str] = []
-    papers = array("i")
-    names: list[tuple[str, int, str, bool]] = []
+def _read(store: ox.Store) -> _Names:
+    """Every searchable node of `store` and its names. One kind at a time, one property at a
+    time: IRIs, held only while their kind is read, are the largest transient cost."""
+    read = _Names()
+    papers = _typed(store, "kg:Paper")
+    titles = _objects(store, "dcterms:title", papers)
+    arxiv_ids = _objects(store, "kg:arxivId", papers)
+    identifiers = _objects(store, "dcterms:identifier", papers)
+    paper_ids = [arxiv or other for arxiv, other in zip(arxiv_ids, identifiers, strict=True)]
+    for title, paper_id in zip(titles, paper_ids, strict=True):
+        if paper_id:  # else no page to link to
+            folded = _fold(title or paper_id)
+            node = read.node(0, paper_id, title or paper_id, 1, folded)
+            if title:
+                read.name(node, title, folded)
+            read.name(node, paper_id, _fold(paper_id), worded=False)
+    del papers, titles, arxiv_ids, identifiers, paper_ids
 
-    def add(kind: int, node_id: str, label: str, count: int) -> int:
-        kinds.append(kind)
-        ids.append(node_id)
-        labels.append(label)
-        papers.append(count)
-        return len(ids) - 1
-
-    paper_iris = _typed(store, "kg:Paper")
-    titles = _pairs(store, "dcterms:title", paper_iris)
-    arxiv_ids = _pairs(store, "kg:arxivId", paper_iris)
-    identifiers = _pairs(store, "dcterms:identifier", paper_iris)
-    for iri in sorted(paper_iris):
-        paper_id = arxiv_ids.get(iri) or identifiers.get(iri)
-        if paper_id is None:  # no page to link to
-            continue
-        title = titles.get(iri)
-        node = add(0, paper_id, title or paper_id, 1)
-        if title:
-            names.append((_folded(title), node, title, True))
-        names.append((_folded(paper_id), node, paper_id, False))
-    del paper_iris, titles, arxiv_ids, identifiers
-
-    persons = _pairs(store, "foaf:name", _typed(store, "foaf:Person"))
-    written = _counts(store, "dcterms:creator")
-    for iri, person in sorted(persons.items()):
-        node = add(1, person, person, written.get(iri, 0))
-        names.append((_folded(person), node, person, True))
+    persons = _typed(store, "foaf:Person")
+    written = _counts(store, "SELECT ?o (COUNT(DISTINCT ?s) AS ?n) "
+                             "WHERE { ?s dcterms:creator ?o } GROUP BY ?o", persons)
+    for name, count in zip(_objects(store, "foaf:name", persons), written, strict=True):
+        if name:
+            folded = _fold(name)
+            read.name(read.node(1, name, name, count, folded), name, folded)
     del persons, written
 
-    concept_iris = _typed(store, "kg:Concept")
-    category_iris = _typed(store, "kg:Category")
-    preferred = _pairs(store, "skos:prefLabel", concept_iris | category_iris)
-    mentioned = _pairs(store, "kg:paperCount", concept_iris)
-    concepts: dict[str, int] = {}
-    kept: set[tuple[str, int]] = set()  # a concept's folded names
-    for iri in sorted(concept_iris):
-        if (label := preferred.get(iri)) is not None:
+    concepts = _typed(store, "kg:Concept")
+    labels = _objects(store, "skos:prefLabel", concepts)
+    counts = _objects(store, "kg:paperCount", concepts)
+    aliases: dict[int, list[str]] = {}
+    for subject, alias in _table(store, "SELECT ?s ?o WHERE { ?s skos:altLabel ?o }"):
+        if (number := concepts.get(subject)) is not None:
+            aliases.setdefault(number, []).append(alias)
+    for (iri, i), label, mentioned in zip(concepts.items(), labels, counts, strict=True):
+        if label is not None:
             key = unquote(iri.rsplit("/", 1)[-1])
-            concepts[iri] = node = add(2, key, label, int(mentioned.get(iri) or 0))
-            names.append((folded := _folded(label), node, label, True))
-            kept.add((folded, node))
-    aliases = _table(store, "SELECT ?s ?o WHERE { ?s skos:altLabel ?o }")
-    for iri, alias in sorted(row for row in aliases if row[0] in concepts):
-        node = concepts[iri]
-        if (folded := _folded(alias), node) not in kept:  # not a label that folds alike
-            kept.add((folded, node))
-            names.append((folded, node, alias, True))
-    del concept_iris, mentioned, concepts, kept
+            folded = _fold(label)
+            node = read.node(2, key, label, int(mentioned or 0), folded)
+            read.name(node, label, folded)
+            if i in aliases:
+                kept = {folded}
+                for alias in aliases[i]:
+                    if (folded := _fold(alias)) not in kept:  # else already a name of it
+                        kept.add(folded)
+                        read.name(node, alias, folded)
+    del concepts, labels, counts, aliases
 
-    codes = _pairs(store, "skos:notation", category_iris)
-    filed = _counts(store, "dcterms:subject")
-    for iri in sorted(category_iris):
-        code, name = codes.get(iri), preferred.get(iri)
-        if code is None or not filed.get(iri):  # only the categories that have papers
-            continue
-        node = add(3, code, f"{code}: {name}" if name else code, filed[iri])
-        names.append((_folded(code), node, code, True))
-        if name and lookup_key(name) != lookup_key(code):
-            names.append((_folded(name), node, name, True))
-    return SearchIndex(kinds, ids, labels, papers, names)
+    categories = _typed(store, "kg:Category")
+    codes = _objects(store, "skos:notation", categories)
+    names = _objects(store, "skos:prefLabel", categories)
+    filed = _counts(store, "SELECT ?o (COUNT(DISTINCT ?s) AS ?n) "
+                           "WHERE { ?s dcterms:subject ?o } GROUP BY ?o", categories)
+    for code, name, count in zip(codes, names, filed, strict=True):
+        if code and count:  # only the categories that have papers
+            label = f"{code}: {name}" if name else code
+            node = read.node(3, code, label, count, lookup_key(label))
+            read.name(node, code, folded := _fold(code))
+            if name and (other := _fold(name)) != folded:
+                read.name(node, name, other)
+    return read

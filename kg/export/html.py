@@ -6,17 +6,19 @@ from CDNs in every mode and shows tooltips with `innerHTML`. Ours inlines vis-ne
 and CSS from the copy bundled with pyvis, so the page needs no network, and builds every
 tooltip as DOM text, so a title such as `<img src=x onerror=alert(1)>` stays text.
 
-Large graphs are cut to a node budget (see `select_view`) and laid out once by
-vis-network's seeded physics, which then stops: the view opens still and the same graph
-always gives the same page, byte for byte.
+A graph that fits the node budget (`--max-nodes`, the seed's and any small build) is drawn
+whole, laid out once by vis-network's seeded physics, which then stops. A larger one is drawn
+as an overview legible at any size (`overview`): its most named concepts linked by
+association strength and clustered, with its largest categories, laid out on the server
+(`kg.draw`) so the page opens drawn; its search finds every paper and concept of the build,
+drawn or not (`search_index`), and the explorer of `kg serve` has the rest. Either way the
+same graph always gives the same page, byte for byte.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import Counter
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -25,6 +27,8 @@ import pyvis
 from jinja2 import Environment, FileSystemLoader
 from pyvis.network import Network
 
+from kg import draw
+from kg.draw import Drawing
 from kg.export.registry import register_exporter
 from kg.outputs import OutputFolder
 
@@ -32,8 +36,9 @@ TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE = "graph.html"
 VIS = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"  # the copy pyvis ships
 
-DEFAULT_MAX_NODES = 1500
-TAXONOMY = ("category", "archive", "group")  # drawn only as the filing of a drawn paper
+DEFAULT_MAX_NODES = 1500  # a graph of at most this many nodes is drawn whole
+OVERVIEW_CATEGORIES = 20  # a larger one's overview draws at most this many categories
+SEARCHED_AUTHORS = 3  # the search index keeps a paper's first authors ("et al." after)
 SHOWN_AUTHORS = 12  # a tooltip lists this many authors, then "and N more"
 LABEL_CHARS = 48  # paper titles are cut to this in the drawing; the tooltip has them whole
 LAYOUT_SEED = 7
@@ -66,111 +71,39 @@ EDGE_COLOURS = {
 }
 
 
-def _filing(graph: nx.DiGraph, paper: str) -> Iterator[str]:
-    """A paper's categories and, above them, their archives and groups."""
-    stack = list(graph.successors(paper))
-    while stack:
-        node = stack.pop()
-        if graph.nodes[node]["kind"] in TAXONOMY:
-            yield node
-            stack.extend(graph.successors(node))
-
-
-def _company(graph: nx.DiGraph, node: str, kept: dict[str, None],
-             rank: Callable[[str], tuple[int, int, str]]) -> list[str]:
-    """`node` and what it must be drawn with to make sense; empty if it cannot be drawn."""
-    if graph.nodes[node]["kind"] == "paper":
-        return [node, *_filing(graph, node)]
-    neighbours = set(nx.all_neighbors(graph, node))
-    if neighbours & kept.keys():
-        return [node]
-    papers = [n for n in neighbours if graph.nodes[n]["kind"] == "paper"]
-    if not papers:
-        return []
-    return [node, *_company(graph, min(papers, key=rank), kept, rank)]
-
-
-def select_view(graph: nx.DiGraph, max_nodes: int = DEFAULT_MAX_NODES) -> nx.DiGraph:
-    """The part of `graph` worth drawing: all of it, or `max_nodes` of its most connected nodes.
-
-    "Most connected" is read on papers, authors and concepts (the taxonomy would tie every
-    paper together): nodes of the deepest k-core come first, so one-paper authors and
-    one-off concepts come last; within a core, the node with the most links to nodes already
-    taken, then by degree, then by key, so the view grows as connected clusters and the
-    choice is repeatable. A paper comes with its categories, their archive and group, so
-    every drawn paper shows where it was filed; an author or concept with no drawn
-    neighbour brings its best-ranked paper, so nothing floats alone. A node whose company
-    does not fit the remaining budget is passed over for smaller ones.
-    """
-    if max_nodes < 1:
-        raise ValueError(f"max_nodes must be at least 1, not {max_nodes}")
-    if graph.number_of_nodes() <= max_nodes:
-        return graph
-    taxonomy = {n for n, kind in graph.nodes(data="kind") if kind in TAXONOMY}
-    linked: dict[str, set[str]] = {n: set() for n in graph if n not in taxonomy}
-    for a, b in graph.edges:
-        if a not in taxonomy and b not in taxonomy:
-            linked[a].add(b)
-            linked[b].add(a)
-    members = linked.keys()
-    core = core_numbers(linked)
-    degree = dict(graph.degree(members))
-
-    def rank(node: str) -> tuple[int, int, str]:
-        return -core[node], -degree[node], node
-
-    links = dict.fromkeys(linked, 0)  # links to nodes already kept
-    # By core, then links to kept nodes, then degree and key: a heap, not a sort of all.
-    queue = [(-core[n], 0, -degree[n], n) for n in members]
-    heapq.heapify(queue)
-    kept: dict[str, None] = {}
-    while queue and len(kept) < max_nodes:
-        _, minus_links, _, node = heapq.heappop(queue)
-        if node in kept or -minus_links != links[node]:
-            continue  # taken already, or queued again since with more links
-        new = [n for n in dict.fromkeys(_company(graph, node, kept, rank)) if n not in kept]
-        if not new or len(kept) + len(new) > max_nodes:
-            continue
-        kept.update(dict.fromkeys(new))
-        for neighbour in (m for n in new if n in linked for m in linked[n]):
-            if neighbour not in kept:
-                links[neighbour] += 1
-                entry = (-core[neighbour], -links[neighbour], -degree[neighbour], neighbour)
-                heapq.heappush(queue, entry)
-    return graph.subgraph(kept)
-
-
-def core_numbers(adjacency: dict[str, set[str]]) -> dict[str, int]:
-    """The k-core number of each node of an undirected graph given as neighbour sets, by
-    Batagelj and Zaversnik's peeling in degree buckets (linear in nodes and links): take the
-    node of least remaining degree; each neighbour of higher degree loses one. (networkx's
-    `core_number` does the same, but on a subgraph view of the build graph it took seconds:
-    views filter every neighbour lookup.)
-
-    >>> sorted(core_numbers({"a": {"b", "c"}, "b": {"a", "c"}, "c": {"a", "b", "d"},
-    ...                      "d": {"c"}}).items())
-    [('a', 2), ('b', 2), ('c', 2), ('d', 1)]
-    """
-    core = {node: len(neighbours) for node, neighbours in adjacency.items()}
-    order = sorted(core, key=core.__getitem__)  # by remaining degree, kept so as nodes peel
-    position = {node: i for i, node in enumerate(order)}
-    first = [0] * (max(core.values(), default=0) + 2)  # where each degree starts in `order`
-    for degree in core.values():
-        first[degree + 1] += 1
-    for degree in range(1, len(first)):
-        first[degree] += first[degree - 1]
-    for node in order:  # swaps below only move nodes not yet reached
-        k = core[node]
-        for neighbour in adjacency[node]:
-            degree = core[neighbour]
-            if degree > k:  # moved to the front of its bucket, which then starts one later
-                i, j = position[neighbour], first[degree]
-                front = order[j]
-                order[i], order[j] = front, neighbour
-                position[front], position[neighbour] = i, j
-                first[degree] += 1
-                core[neighbour] = degree - 1
-    return core
+def overview(graph: nx.DiGraph, budget: int = draw.MAX_NODES) -> tuple[nx.DiGraph, Drawing]:
+    """What a large graph is drawn as: its most named concepts and largest categories (one
+    in ten of the `budget`, at most OVERVIEW_CATEGORIES), the concepts linked by association
+    strength and coloured by cluster (`kg.draw.concept_map`), each category linked to the
+    three drawn concepts its papers name most; laid out."""
+    concepts_of: dict[str, set[str]] = {}
+    categories_of: dict[str, list[str]] = {}
+    for source, target, rel in graph.edges(data="rel"):
+        if rel == "mentions":
+            concepts_of.setdefault(source, set()).add(target)
+        elif rel in ("primary_category", "cross_list"):
+            categories_of.setdefault(source, []).append(target)
+    in_category = Counter(c for cats in categories_of.values() for c in cats)
+    shown = sorted(in_category, key=lambda c: (-in_category[c], c))[
+        :min(OVERVIEW_CATEGORIES, max(1, budget // 10))]
+    concepts = draw.concept_map(concepts_of, budget - len(shown),
+                                lambda c: graph.nodes[c]["label"])
+    view = nx.DiGraph()
+    for node in concepts.nodes:
+        view.add_node(node.id, **graph.nodes[node.id])
+    for a, b, weight in concepts.edges:
+        view.add_edge(a, b, rel="association", weight=weight)
+    drawn = {n.id for n in concepts.nodes}
+    for category in shown:
+        view.add_node(category, **graph.nodes[category])
+        named = Counter(c for paper, cats in categories_of.items() if category in cats
+                        for c in concepts_of.get(paper, ()) if c in drawn)
+        for concept, _ in sorted(named.items(), key=lambda item: (-item[1], item[0]))[:3]:
+            view.add_edge(category, concept, rel="names", weight=1.0)
+    nodes = [*concepts.nodes, *(draw.Node(c, graph.nodes[c]["label"], "category", "",
+                                          weight=in_category[c] / 10) for c in shown)]
+    edges = [(a, b, w) for a, b, w in view.edges(data="weight")]
+    return view, draw.draw(nodes, edges, concepts.clusters)
 
 
 def _count(graph: nx.DiGraph, node: str, kind: str) -> int:
@@ -243,8 +176,16 @@ def _size(degree: int) -> float:
     return round(min(8 + 4 * math.sqrt(degree), 48), 1)
 
 
-def _options(nodes: int) -> dict[str, Any]:
-    """vis-network options: seeded physics that settles once, then is switched off (by the page)."""
+def _options(nodes: int, laid_out: bool = False) -> dict[str, Any]:
+    """vis-network options: seeded physics that settles once, then is switched off (by the
+    page); none for a drawing laid out already."""
+    if laid_out:
+        return {"physics": {"enabled": False}, "layout": {"improvedLayout": False},
+                "nodes": {"font": {"size": 14, "color": "#1d2733", "strokeWidth": 3,
+                                   "strokeColor": "#ffffff"}},
+                "edges": {"smooth": False, "width": 1, "selectionWidth": 2,
+                          "arrows": {"to": {"enabled": False}}},
+                "interaction": {"hover": True, "tooltipDelay": 150}}
     return {
         "layout": {"randomSeed": LAYOUT_SEED, "improvedLayout": nodes <= SMALL_GRAPH},
         "physics": {
@@ -262,33 +203,70 @@ def _options(nodes: int) -> dict[str, Any]:
     }
 
 
-def _network(graph: nx.DiGraph, view: nx.DiGraph) -> Network:
-    """The pyvis network of `view`; sizes and counts come from the whole `graph`."""
-    net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
+def _network(graph: nx.DiGraph, view: nx.DiGraph, drawing: Drawing | None) -> Network:
+    """The pyvis network of `view`; sizes and counts come from the whole `graph`. With a
+    `drawing` (an overview), nodes sit where it laid them out, coloured by cluster, and only
+    the labels it places are written."""
+    net = Network(height="100%", width="100%", directed=drawing is None, cdn_resources="in_line")
+    laid = {n.id: n for n in drawing.nodes} if drawing else {}
     for node in sorted(view):
         kind = view.nodes[node]["kind"]
         style = STYLES[kind]
-        net.add_node(node, label=_label(view, node), shape=style.shape, color=style.colour,
-                     size=_size(graph.degree(node)), kind=kind, card=_card(graph, node),
-                     names=_names(view, node))
+        options: dict[str, Any] = {}
+        if node in laid:
+            at = laid[node]
+            options = {"x": round(at.x, 1), "y": round(at.y, 1), "physics": False,
+                       "size": round(draw.radius(at), 1)}
+            if at.kind == "concept":
+                options["color"] = draw.colour_of(at)
+            if not at.shown:
+                options["label"] = " "
+        net.add_node(node, **{"label": _label(view, node), "shape": style.shape,
+                              "color": style.colour, "size": _size(graph.degree(node)),
+                              "kind": kind, "card": _card(graph, node),
+                              "names": _names(view, node), **options})
     for source, target, rel in sorted(view.edges(data="rel")):
         net.add_edge(source, target, title=rel.replace("_", " "),
                      color=EDGE_COLOURS.get(rel, "#9aa5b1"))
-    net.options = _options(view.number_of_nodes())
+    net.options = _options(view.number_of_nodes(), laid_out=drawing is not None)
     return net
 
 
 def _notice(graph: nx.DiGraph, view: nx.DiGraph) -> str:
-    """The line that says what the view shows, and that it is cut when it is."""
+    """The line that says what the view shows: all of it, or an overview."""
     drawn, total = view.number_of_nodes(), graph.number_of_nodes()
     links = f"{view.number_of_edges():,} links"
     if drawn == total:
         return f"{drawn:,} nodes, {links}."
-    return (f"Showing {drawn:,} of {total:,} nodes: the most connected ones, with the "
-            f"categories of every paper shown ({links}). Raise --max-nodes to draw more.")
+    papers = sum(1 for _, kind in graph.nodes(data="kind") if kind == "paper")
+    return (f"An overview of {papers:,} papers ({total:,} nodes): their most named concepts, "
+            f"linked by association strength and coloured by cluster, and their largest "
+            f"categories. Search finds every paper and concept; `kg serve` explores them all.")
 
 
-def _environment(graph: nx.DiGraph, view: nx.DiGraph) -> Environment:
+def search_index(graph: nx.DiGraph) -> dict[str, list[list[Any]]]:
+    """Every paper and concept, for the overview's search: concepts as [node, label, other
+    names, papers]; papers as [node, title, arXiv id, first authors, categories, day, the
+    indexes of its concepts in the concept list]."""
+    concepts = sorted(n for n, kind in graph.nodes(data="kind") if kind == "concept")
+    position = {c: i for i, c in enumerate(concepts)}
+    papers_of = Counter(t for _, t, rel in graph.edges(data="rel") if rel == "mentions")
+    index: dict[str, list[list[Any]]] = {"concepts": [
+        [c, graph.nodes[c]["label"], graph.nodes[c]["alt_labels"], papers_of[c]]
+        for c in concepts], "papers": []}
+    for node, data in sorted(graph.nodes(data=True)):
+        if data["kind"] != "paper":
+            continue
+        authors = data["authors"][:SEARCHED_AUTHORS] + (
+            ["et al."] if len(data["authors"]) > SEARCHED_AUTHORS else [])
+        named = sorted(position[t] for t, edge in graph.succ[node].items()
+                       if edge["rel"] == "mentions")
+        index["papers"].append([node, data["title"], data["id"], authors, data["categories"],
+                                data.get("date") or "", named])
+    return index
+
+
+def _environment(graph: nx.DiGraph, view: nx.DiGraph, drawing: Drawing | None) -> Environment:
     """Our template, escaping by default, with what pyvis does not pass it as globals."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
                       keep_trailing_newline=True)
@@ -306,6 +284,9 @@ def _environment(graph: nx.DiGraph, view: nx.DiGraph) -> Environment:
         "total_nodes": graph.number_of_nodes(),
         "total_edges": graph.number_of_edges(),
         "extractor": graph.graph.get("extractor"),
+        "laid_out": drawing is not None,
+        "clusters": drawing.clusters if drawing else [],
+        "index": search_index(graph) if drawing else None,
     }
     return env
 
@@ -313,11 +294,17 @@ def _environment(graph: nx.DiGraph, view: nx.DiGraph) -> Environment:
 @register_exporter("html")
 def export_html(graph: nx.DiGraph, out: OutputFolder, *, max_nodes: int = DEFAULT_MAX_NODES,
                 **_: Any) -> list[Path]:
-    """Write `graph.html`; record in `graph.graph["view"]` how many nodes it draws."""
-    view = select_view(graph, max_nodes)
-    net = _network(graph, view)
+    """Write `graph.html`: the whole graph when it has at most `max_nodes` nodes, else its
+    overview; record in `graph.graph["view"]` how many nodes it draws."""
+    if max_nodes < 1:
+        raise ValueError(f"max_nodes must be at least 1, not {max_nodes}")
+    drawing = None
+    view = graph
+    if graph.number_of_nodes() > max_nodes:
+        view, drawing = overview(graph, min(max_nodes, draw.MAX_NODES))
+    net = _network(graph, view, drawing)
     net.set_template_dir(f"{TEMPLATES}/", TEMPLATE)
-    net.templateEnv = _environment(graph, view)  # pyvis's own environment does not escape
+    net.templateEnv = _environment(graph, view, drawing)  # pyvis's does not escape
     html = net.generate_html()
     graph.graph["view"] = {"nodes": view.number_of_nodes(), "of": graph.number_of_nodes()}
     return [out.write_text("graph.html", html)]
