@@ -267,6 +267,7 @@ def test_drawings_are_laid_out_on_the_server_alike_every_time(base: str, explore
 def test_a_concept_map_links_by_association_strength_and_names_its_clusters(
         explorer: Explorer):
     from kg.explore.maps import MapFilter, concept_map
+    from kg.explore.pages import PaperFilter
 
     whole = concept_map(explorer, MapFilter(size=60))
     assert len(whole.nodes) == 60 and whole.clusters
@@ -274,9 +275,9 @@ def test_a_concept_map_links_by_association_strength_and_names_its_clusters(
     loose = [n for n in whole.nodes if n.group is None]  # linked to no other: no cluster
     assert all(c["size"] >= 2 for c in whole.clusters)
     assert sum(c["size"] for c in whole.clusters) + len(loose) == 60
-    week = concept_map(explorer, MapFilter(since="2026-06-22", size=60))
+    week = concept_map(explorer, MapFilter(PaperFilter(since="2026-06-22"), 60))
     assert {n.id for n in week.nodes} != {n.id for n in whole.nodes}
-    methods = concept_map(explorer, MapFilter(concept_type="method", size=30))
+    methods = concept_map(explorer, MapFilter(PaperFilter(concept_type="method"), 30))
     assert methods.nodes
     for node in methods.nodes[:10]:
         assert "method" in explorer.concept(node.url.rsplit("/", 1)[1])["types"]
@@ -397,3 +398,36 @@ def test_markup_in_the_data_stays_text(hostile_base: str, browser: Browser):
         assert not dialogs
     finally:
         page.close()
+
+
+def test_lists_follow_the_filters(base: str, explorer: Explorer):
+    """A concept's papers by category and days; a category's days, concepts and authors by
+    days and concept type; each filtered page at its own address, pages kept when paging."""
+    from kg.explore.pages import PaperFilter
+
+    hub = explorer.home()["top"][0]["key"]
+    whole = explorer.concept(hub)
+    kept = PaperFilter("cs.CV", "2026-06-20", "2026-06-30")
+    narrowed = explorer.concept(hub, 1, kept)
+    assert 0 < narrowed["shown"] < whole["shown"] == whole["papers"]
+    cv = {r["paper"] for r in explorer.rows("category-papers", _node(explorer, "cs.CV"))}
+    assert all(p["date"] >= "2026-06-20" and p["paper"] in cv for p in narrowed["listed"])
+    assert [w for w, n in narrowed["weeks"] if n] == ["2026-06-29"]
+    text = fetch(f"{base}/concept/{quote(hub)}?category=cs.CV&from=2026-06-20&to=2026-06-30")[2]
+    assert f"{narrowed['shown']:,}, newest first" in text
+    assert 'value="2026-06-20"' in text and '<option value="cs.CV" selected>' in text
+
+    code = max(explorer.home()["categories"], key=lambda c: c["papers"])["code"]
+    late = explorer.category(code, PaperFilter(since="2026-06-20"))
+    assert [d["date"] for d in late["days"]] == ["2026-06-29"]
+    assert late["rising"] == explorer.category(code)["rising"]  # always the last week
+    methods = explorer.category(code, PaperFilter(concept_type="method"))
+    for concept in methods["top"][:5]:
+        assert "method" in explorer.concept(concept["key"])["types"]
+    assert methods["top"] != explorer.category(code)["top"]
+
+
+def _node(explorer: Explorer, code: str):
+    import pyoxigraph
+
+    return pyoxigraph.NamedNode(explorer.iris.category(code))

@@ -198,14 +198,15 @@ def test_every_node_is_covered(index: SearchIndex, names: list[Name]) -> None:
     assert {n.kind for n in names} == set(KINDS)
 
 
-@pytest.mark.parametrize(("sort_at_most", "merge_at_most"),
-                         [(search.SORT_AT_MOST, search.MERGE_AT_MOST), (0, 0), (10**9, 0)],
-                         ids=["default", "walks", "sorted-unions"])
+@pytest.mark.parametrize(("sort_at_most", "merge_at_most", "walk_at_most"), [
+    (search.SORT_AT_MOST, search.MERGE_AT_MOST, search.WALK_AT_MOST), (0, 0, EVERYTHING),
+    (0, 0, 50), (EVERYTHING, 0, 0)], ids=["default", "walks", "short-walks", "sorted-unions"])
 def test_results_are_what_the_definitions_say_in_their_order(
         full_index: SearchIndex, names: list[Name], monkeypatch: pytest.MonkeyPatch,
-        sort_at_most: int, merge_at_most: int) -> None:
+        sort_at_most: int, merge_at_most: int, walk_at_most: int) -> None:
     monkeypatch.setattr(search, "SORT_AT_MOST", sort_at_most)
     monkeypatch.setattr(search, "MERGE_AT_MOST", merge_at_most)
+    monkeypatch.setattr(search, "WALK_AT_MOST", walk_at_most)
     for query in oracle_queries(names):
         hits = full_index.search(query, limit=EVERYTHING)
         best = expected(names, query)

@@ -9,7 +9,7 @@ a filter keeps.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -17,12 +17,11 @@ import pyoxigraph as ox
 
 from kg import draw
 from kg.draw import Drawing, Node
-from kg.explore.pages import Explorer, Row, local_key
+from kg.explore.pages import Explorer, PaperFilter, Row, local_key
 from kg.explore.urls import author_url, category_url, concept_url, paper_url
 from kg.vocab import KG, PREFIXES
 
 MAP_SIZE = 100
-CONCEPT_TYPES = ("method", "task", "dataset", "metric", "artifact")
 _LINKED = {  # what links two drawn nodes: from a paper, and between concepts
     f"{KG}mentions", f"{PREFIXES['dcterms']}creator", f"{PREFIXES['dcterms']}subject",
     f"{PREFIXES['skos']}broader"}
@@ -31,25 +30,17 @@ OVERLAY = ("#3b4cc0", "#6f92f3", "#aac7fd", "#dddcdc", "#f7b89c", "#e7745b", "#b
 
 @dataclass(frozen=True, slots=True)
 class MapFilter:
-    """Which papers a concept map counts: all, or those of a category, days and concept type."""
+    """Which papers a concept map counts (`papers`: a category, days, a concept type), how
+    many concepts it draws, and, for a day's page, the papers of that day's digests."""
 
-    category: str | None = None
-    since: str | None = None  # YYYY-MM-DD, inclusive
-    until: str | None = None
-    concept_type: str | None = None
+    papers: PaperFilter = field(default_factory=PaperFilter)
     size: int = MAP_SIZE
     digest_day: str | None = None  # the papers of that day's digests, even if seen before
 
     def checked(self) -> MapFilter:
         """The filter with days that are not dates and unknown types dropped."""
-        def day(text: str | None) -> str | None:
-            try:
-                return date.fromisoformat(text).isoformat() if text else None
-            except ValueError:
-                return None
-        kind = self.concept_type if self.concept_type in CONCEPT_TYPES else None
-        return MapFilter(self.category, day(self.since), day(self.until), kind,
-                         min(max(self.size, 10), draw.MAX_NODES), day(self.digest_day))
+        day = PaperFilter(since=self.digest_day).checked().since
+        return MapFilter(self.papers.checked(), min(max(self.size, 10), draw.MAX_NODES), day)
 
 
 def links_among(explorer: Explorer, iris: list[str]) -> list[tuple[str, str, float]]:
@@ -113,9 +104,10 @@ def concept_neighbourhood(explorer: Explorer, page: Row) -> Drawing:
 def _ranked(explorer: Explorer, chosen: MapFilter) -> list[str] | None:
     """The most named concepts of a whole category or build, as counted when it was built
     (`kg:Standing`), when `chosen` filters nothing else: then only their mentions are read."""
-    if chosen.since or chosen.until or chosen.concept_type or chosen.digest_day:
+    kept = chosen.papers
+    if kept.since or kept.until or kept.concept_type or chosen.digest_day:
         return None
-    scope = ox.NamedNode(explorer.iris.category(chosen.category) if chosen.category
+    scope = ox.NamedNode(explorer.iris.category(kept.category) if kept.category
                          else f"{KG}allPapers")
     result = explorer.store.query(
         f"SELECT ?concept WHERE {{ ?s kg:scope {scope} ; kg:rankedConcept ?concept ; "
@@ -129,23 +121,14 @@ def _map_rows(explorer: Explorer, chosen: MapFilter,
               only: list[str] | None = None) -> list[tuple[str, str, str]]:
     """(paper, its day, a concept it names) for the papers `chosen` keeps, and `only` these
     concepts when given."""
-    day = ox.NamedNode(PREFIXES["xsd"] + "date")
-    lines = ["?paper kg:digestDate ?date ; kg:mentions ?concept ."]
+    lines = ["?paper kg:digestDate ?date ; kg:mentions ?concept .",
+             chosen.papers.clauses(explorer.iris), chosen.papers.concept_clause()]
     if only:
         lines.insert(0, "VALUES ?concept { " + " ".join(str(ox.NamedNode(c)) for c in only)
                      + " }")
     if chosen.digest_day:
-        lines.append(f"?paper prov:wasDerivedFrom ?digest . ?digest dcterms:date "
-                     f"{ox.Literal(chosen.digest_day, datatype=day)} .")
-    if chosen.category:
-        category = ox.NamedNode(explorer.iris.category(chosen.category))
-        lines.append(f"?paper dcterms:subject {category} .")
-    if chosen.since:
-        lines.append(f"FILTER(?date >= {ox.Literal(chosen.since, datatype=day)})")
-    if chosen.until:
-        lines.append(f"FILTER(?date <= {ox.Literal(chosen.until, datatype=day)})")
-    if chosen.concept_type:
-        lines.append(f"?concept a kg:{chosen.concept_type.capitalize()} .")
+        day = ox.Literal(chosen.digest_day, datatype=ox.NamedNode(PREFIXES["xsd"] + "date"))
+        lines.append(f"?paper prov:wasDerivedFrom ?digest . ?digest dcterms:date {day} .")
     query = "SELECT ?paper ?date ?concept WHERE {\n" + "\n".join(lines) + "\n}"
     result = explorer.store.query(query, prefixes=PREFIXES)
     assert isinstance(result, ox.QuerySolutions)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from importlib import resources
@@ -32,8 +33,50 @@ WEEK = 7  # days: "rising" compares the last week of a category with the weeks b
 TAXONOMY_SCHEME = "scheme/arxiv-taxonomy"  # under the build's base: how the base is found
 _ARXIV_ID = re.compile(r"(?:arxiv:)?(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?",
                        re.IGNORECASE)
-_CONCEPT_TYPES = {f"{KG}{t}": t.lower() for t in ("Method", "Task", "Dataset", "Metric",
-                                                  "Artifact")}
+CONCEPT_TYPES = ("method", "task", "dataset", "metric", "artifact")
+_CONCEPT_TYPES = {f"{KG}{t.capitalize()}": t for t in CONCEPT_TYPES}
+
+
+@dataclass(frozen=True, slots=True)
+class PaperFilter:
+    """Which papers a page's lists count: those of a category, and of days from `since` to
+    `until` (inclusive, YYYY-MM-DD), when given. What is not a date is dropped."""
+
+    category: str | None = None
+    since: str | None = None
+    until: str | None = None
+    concept_type: str | None = None  # of the concepts a list counts: method, task, ...
+
+    def checked(self) -> PaperFilter:
+        kind = self.concept_type if self.concept_type in CONCEPT_TYPES else None
+        return PaperFilter(self.category or None, _date(self.since), _date(self.until), kind)
+
+    def __bool__(self) -> bool:
+        return bool(self.category or self.since or self.until or self.concept_type)
+
+    def concept_clause(self) -> str:
+        return f"?concept a kg:{self.concept_type.capitalize()} ." if self.concept_type else ""
+
+    def clauses(self, iris: Iris) -> str:
+        """SPARQL about `?paper` that keeps the papers this filter keeps; every value written
+        as a term pyoxigraph serialised."""
+        lines = []
+        if self.category:
+            lines.append(f"?paper dcterms:subject {ox.NamedNode(iris.category(self.category))} .")
+        if self.since or self.until:
+            lines.append("?paper kg:digestDate ?filtered_day .")
+        if self.since:
+            lines.append(f"FILTER(?filtered_day >= {_day(self.since)})")
+        if self.until:
+            lines.append(f"FILTER(?filtered_day <= {_day(self.until)})")
+        return "\n  ".join(lines)
+
+
+def _date(text: str | None) -> str | None:
+    try:
+        return date.fromisoformat(text).isoformat() if text else None
+    except ValueError:
+        return None
 
 
 @cache
@@ -148,11 +191,17 @@ class Explorer:
         return Iris().base
 
     def rows(self, name: str, node: ox.NamedNode | ox.Literal | None = None, suffix: str = "",
-             extra: Mapping[str, ox.NamedNode | ox.Literal] | None = None) -> list[Row]:
-        """The rows of query `name` with `?node` (and the `extra` variables) bound, each a dict
-        by variable; a literal with a language tag adds `<variable>_lang`."""
+             extra: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
+             kept: PaperFilter | None = None) -> list[Row]:
+        """The rows of query `name` with `?node` (and the `extra` variables) bound, and the
+        papers `kept` where it says `#FILTER`, each a dict by variable; a literal with a
+        language tag adds `<variable>_lang`."""
         bound = {"node": node, **(extra or {})} if node is not None else {}
-        result = self.store.query(_bind(_query(name), bound) + suffix, prefixes=PREFIXES)
+        text = _bind(_query(name), bound)
+        if kept:
+            text = text.replace("#FILTER", kept.clauses(self.iris)) \
+                .replace("#CONCEPT", kept.concept_clause())
+        result = self.store.query(text + suffix, prefixes=PREFIXES)
         assert isinstance(result, ox.QuerySolutions)
         names = [v.value for v in result.variables]
         rows = []
@@ -242,16 +291,20 @@ class Explorer:
             first_seen=dates[0] if dates else None, last_seen=dates[-1] if dates else None)
         return page
 
-    def concept(self, key: str, page_number: int = 1) -> Row | None:
+    def concept(self, key: str, page_number: int = 1,
+                kept: PaperFilter = PaperFilter()) -> Row | None:
+        """A concept's page; its lists (papers, weeks, authors) count the papers `kept`."""
         found = self._existing(f"{self.iris.base}concept/{slug(key)}", "concept")
         if found is None:
             return None
         node, page = found
         total = page.get("papers") or 0
-        pages = max(1, -(-total // PAGE_SIZE))
+        shown = self.rows("concept-count", node, kept=kept)[0]["papers"] if kept else total
+        pages = max(1, -(-shown // PAGE_SIZE))
         page_number = min(max(1, page_number), pages)
         listed = self.rows("concept-papers", node,
-                           f"\nLIMIT {PAGE_SIZE} OFFSET {(page_number - 1) * PAGE_SIZE}")
+                           f"\nLIMIT {PAGE_SIZE} OFFSET {(page_number - 1) * PAGE_SIZE}",
+                           kept=kept)
         self._add_sentences(node, listed)
         together = [{**row, "key": local_key(row["concept"]),
                      "strength": association_strength(row["together"], total, row["papers"],
@@ -266,10 +319,10 @@ class Explorer:
                      if r["alias"] != page["label"]],
             broader=[r for r in relatives if r["relation"] == "broader"],
             narrower=[r for r in relatives if r["relation"] == "narrower"],
-            listed=listed, page=page_number, pages=pages, page_size=PAGE_SIZE,
-            weeks=weekly(self.rows("concept-days", node)),
+            listed=listed, page=page_number, pages=pages, page_size=PAGE_SIZE, shown=shown,
+            kept=kept, weeks=weekly(self.rows("concept-days", node, kept=kept)),
             cooccurring=together[:CO_OCCURRING],
-            authors=self.rows("concept-authors", node))
+            authors=self.rows("concept-authors", node, kept=kept))
         return page
 
     def _add_sentences(self, concept: ox.NamedNode, listed: list[Row]) -> None:
@@ -284,26 +337,35 @@ class Explorer:
             row["sentence"] = sentence_around(text, start, end) if end <= len(text) \
                 else ("", "", "")
 
-    def category(self, code: str) -> Row | None:
+    def category(self, code: str, kept: PaperFilter = PaperFilter()) -> Row | None:
+        """A category's page; its lists (days, concepts, authors) count the papers `kept`
+        (rising concepts always compare its last week with the weeks before)."""
         found = self._existing(self.iris.category(code), "category")
         if found is None:
             return None
         node, page = found
-        days = self.rows("category-days", node)
+        window = PaperFilter(since=kept.since, until=kept.until)
+        days = self.rows("category-days", node, kept=window)
+        top = self.rows("category-concepts", node, kept=kept) if kept \
+            else self.rows("category-top", node)
         page.update(days=days, papers=sum(d["papers"] for d in days),
-                    day_pairs=[(d["date"], d["papers"]) for d in days],
-                    top=self._keyed(self.rows("category-top", node)),
-                    authors=self.rows("category-authors", node), rising_since=None, rising=[])
+                    day_pairs=[(d["date"], d["papers"]) for d in days], kept=kept,
+                    top=self._keyed(top), authors=self.rows("category-authors", node,
+                                                            kept=window),
+                    rising_since=None, rising=[])
+        if window:
+            days = self.rows("category-days", node)  # rising is read on every day
         if days:
             since = (date.fromisoformat(days[-1]["date"]) - timedelta(days=WEEK - 1)).isoformat()
             recent_papers = sum(d["papers"] for d in days if d["date"] >= since)
-            if recent_papers < page["papers"]:  # there are weeks before to compare with
+            all_papers = sum(d["papers"] for d in days)
+            if recent_papers < all_papers:  # there are weeks before to compare with
                 members = {r["paper"] for r in self.rows("category-papers", node)}
                 recent = self.rows("category-recent", node, extra={"since": _day(since)})
                 before = {r["concept"]: len(self._naming(r["concept"]) & members) - r["recent"]
                           for r in recent}
                 page.update(rising_since=since, rising=rising(
-                    recent, before, recent_papers, page["papers"] - recent_papers))
+                    recent, before, recent_papers, all_papers - recent_papers))
         return page
 
     def _naming(self, concept: str) -> set[str]:

@@ -17,7 +17,7 @@ from typing import Any
 import pyvis
 from jinja2 import Environment, FileSystemLoader
 
-from kg.explore.maps import CONCEPT_TYPES
+from kg.explore.pages import CONCEPT_TYPES
 from kg.explore.urls import author_url, category_url, concept_url, day_url, hit_url, paper_url
 
 VIS = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"  # vis-network, as pyvis ships it

@@ -27,9 +27,9 @@ import re
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, islice
 from urllib.parse import unquote
 
 import pyoxigraph as ox
@@ -37,9 +37,11 @@ import pyoxigraph as ox
 from kg.vocab import PREFIXES, lookup_key
 
 KINDS = ("paper", "author", "concept", "category")
-SORT_AT_MOST = 20_000  # candidates sorted at once; above, names are walked in rank order
+SORT_AT_MOST = 20_000  # candidates sorted at once; above, names are walked first
 MERGE_AT_MOST = 16  # posting lists merged lazily in rank order; above, unioned then sorted
 TYPO_MIN = 4  # query words this long may be one edit from a word of a name
+TYPO_MAX = 40  # and no longer (the edits of a word are about 100 times its length)
+WALK_AT_MOST = 20_000  # names walked in rank order for a large set of candidates
 # The characters a typo may insert or substitute: the most frequent ones in the words of names,
 # up to this share of all their characters (on June 29 days, 45 characters: a-z, digits and
 # the commonest accented letters) and at most this many.
@@ -66,10 +68,13 @@ class Hit:
     papers: int  # 1 for a paper; an author's, concept's or category's paper count
 
 
-def _after(prefix: str) -> str:
-    """The least string greater than every string starting with `prefix`."""
-    last = ord(prefix[-1])
-    return prefix[:-1] + chr(last + 1) if last < 0x10FFFF else prefix + _LAST
+def _starting(ordered: list[str], prefix: str) -> tuple[int, int]:
+    """Where the strings starting with `prefix` are in the sorted list `ordered`."""
+    start = bisect_left(ordered, prefix)
+    stem = prefix.rstrip(_LAST)  # the least string after them all: the stem's last letter + 1
+    if not stem:
+        return start, len(ordered)
+    return start, bisect_left(ordered, stem[:-1] + chr(ord(stem[-1]) + 1), start)
 
 
 def normalise_query(query: str) -> str:
@@ -254,17 +259,30 @@ class SearchIndex:
         return sorted(self._sorted_rank[start:bisect_right(self._sorted, folded, start)])
 
     def _prefixed(self, prefix: str, allowed: bytes) -> Iterator[int]:
-        """The ranks of the names starting with `prefix`, ascending: the range's ranks sorted
-        when few, else every name walked in rank order (a short walk: the range is large)."""
-        start = bisect_left(self._sorted, prefix)
-        end = bisect_left(self._sorted, _after(prefix), start)
-        if end - start <= SORT_AT_MOST:
-            yield from sorted(self._sorted_rank[start:end])
-            return
+        """The ranks of the names starting with `prefix`, ascending."""
+        start, end = _starting(self._sorted, prefix)
         folded = self._folded
-        for rank in self._walk(allowed):
-            if folded[rank].startswith(prefix):
-                yield rank
+        return self._in_rank_order(lambda: self._sorted_rank[start:end], end - start,
+                                   lambda rank: folded[rank].startswith(prefix), allowed)
+
+    def _in_rank_order(self, candidates: Callable[[], Iterable[int]], size: int,
+                       test: Callable[[int], bool], allowed: bytes) -> Iterator[int]:
+        """The ranks `candidates()` gives (`size` of them, duplicates allowed), ascending.
+        Sorting them all costs their number, so when they are many the names are first walked
+        in rank order (of the `allowed` kinds) and `test`ed, as they likely hold the first few
+        asked: for at most WALK_AT_MOST steps, as many may be ranked low (arXiv ids)."""
+        last = -1  # the last rank walked
+        if size > SORT_AT_MOST:
+            for steps, rank in enumerate(self._walk(allowed)):
+                if steps == WALK_AT_MOST:
+                    break
+                if test(rank):
+                    yield rank
+                last = rank
+            else:
+                return
+        ranks = sorted(candidates())
+        yield from islice(ranks, bisect_right(ranks, last), None)
 
     def _walk(self, allowed: bytes) -> Iterable[int]:
         """Every rank of the allowed kinds, ascending."""
@@ -279,25 +297,27 @@ class SearchIndex:
         one as the start of a word while `typing`), or with `typo` one edit from one (words
         of at least TYPO_MIN characters). Candidates come from the query word that allows
         the fewest names; the others are checked on the candidate's words."""
-        if not words or (typo and all(len(w) < TYPO_MIN for w in words)):
+        if not words or (typo and not any(TYPO_MIN <= len(w) <= TYPO_MAX for w in words)):
             return
         matchers = [self._matcher(w, typing and i == len(words) - 1,
-                                  typo and len(w) >= TYPO_MIN) for i, w in enumerate(words)]
+                                  typo and TYPO_MIN <= len(w) <= TYPO_MAX)
+                    for i, w in enumerate(words)]
         driver = min(matchers, key=lambda m: m.size)
         if driver.size == 0:
             return
         others = [m for m in matchers if m is not driver]
+        folded, nodes, kinds, flags, ranks = (self._folded, self._node, self._kinds, self._flags,
+                                              self._ranks)
         if driver.ordered and len(driver.lists) == 1:
             start, end = driver.lists[0]
-            candidates: Iterable[int] = self._ranks[start:end]
+            candidates: Iterable[int] = ranks[start:end]
         elif driver.ordered and len(driver.lists) <= MERGE_AT_MOST:
-            candidates = heapq.merge(*(self._ranks[s:e] for s, e in driver.lists))
-        elif driver.size <= SORT_AT_MOST:
-            candidates = sorted(set(chain.from_iterable(self._ranks[s:e]
-                                                        for s, e in driver.lists)))
+            candidates = heapq.merge(*(ranks[s:e] for s, e in driver.lists))
         else:
-            candidates, others = self._walk(allowed), matchers
-        folded, nodes, kinds, flags = self._folded, self._node, self._kinds, self._flags
+            candidates = self._in_rank_order(
+                lambda: chain.from_iterable(ranks[s:e] for s, e in driver.lists), driver.size,
+                lambda rank: bool(flags[rank]) and driver.accepts(set(_WORD.findall(folded[rank]))),
+                allowed)
         for rank in candidates:
             node = nodes[rank]
             if node in seen or not allowed[kinds[node]] or not flags[rank] & _WORDED:
@@ -317,8 +337,7 @@ class SearchIndex:
         lists = [(starts[n], starts[n + 1]) for n in numbers]
         ordered = True  # each slice is one word's ranks, ascending
         if prefix:
-            first = bisect_left(self._words, word)
-            last = bisect_left(self._words, _after(word), first)
+            first, last = _starting(self._words, word)
             if last - first <= MERGE_AT_MOST:
                 lists.extend((starts[n], starts[n + 1]) for n in range(first, last))
             else:  # the words are in order, so their ranks are one slice (not in order)

@@ -52,6 +52,7 @@ def create_app(store: ox.Store | Callable[[], ox.Store], *, label: str = "graph"
     app = Starlette(routes=[*sparql.routes, *pages.routes, *explorer.routes], lifespan=lifespan,
                     exception_handlers={404: explorer.missing})
     app.state.service = service
+    explorer.attach(app, service)
     app.state.page = pages.render_page(label)
     return app
 

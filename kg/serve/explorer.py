@@ -14,13 +14,16 @@ server follows the folder through an update; the index is built once per store, 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
+from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -30,7 +33,8 @@ from starlette.routing import Route
 from kg.draw import Drawing
 from kg.explore import maps, render
 from kg.explore.maps import MapFilter
-from kg.explore.pages import Explorer
+from kg.explore.pages import Explorer, PaperFilter
+from kg.explore.search import KINDS as search_kinds
 from kg.explore.search import Hit, SearchIndex
 from kg.serve.service import COMMON_HEADERS, Service
 
@@ -84,10 +88,21 @@ class _PerStore:
 
 def _state(request: Request) -> tuple[_PerStore, str]:
     service: Service = request.app.state.service
-    per_store = getattr(request.app.state, "explorer", None)
-    if per_store is None:
-        per_store = request.app.state.explorer = _PerStore(service.stores)
-    return per_store, service.label
+    return request.app.state.explorer, service.label
+
+
+def attach(app: Starlette, service: Service) -> None:
+    """Give `app` the explorer of `service`'s store, and build its search index and home page
+    in the background at once, so that the first search does not wait for it (seconds on a
+    large build)."""
+    per_store = app.state.explorer = _PerStore(service.stores)
+
+    def warm() -> None:
+        with contextlib.suppress(Exception):  # a request will meet and report any error
+            per_store.index()
+            per_store.home()
+
+    threading.Thread(target=warm, name="kg-explorer-warm", daemon=True).start()
 
 
 def _page(request: Request, template: str, graph: str, status: int = 200,
@@ -110,9 +125,9 @@ def not_found(request: Request, graph: str, message: str) -> Response:
 
 def _node_page(template: str, read: Callable[[Explorer, str], Any], what: str,
                parameter: str, drawing: Callable[[Explorer, Any], Drawing] | None = None,
-               ) -> Callable[[Request], Any]:
-    """A route answering `template` with `read(explorer, the address's id)` and its
-    `drawing`, or a 404."""
+               **context: Any) -> Callable[[Request], Any]:
+    """A route answering `template` with `read(explorer, the address's id)`, its `drawing`
+    and `context`, or a 404."""
 
     async def endpoint(request: Request) -> Response:
         per_store, graph = _state(request)
@@ -123,7 +138,7 @@ def _node_page(template: str, read: Callable[[Explorer, str], Any], what: str,
             return not_found(request, graph, f"This build has no {what} {node_id!r}.")
         drawn = await run_in_threadpool(drawing, explorer, page) if drawing else None
         return _page(request, template, graph, page=page,
-                     drawn=drawn and maps.as_json(drawn))
+                     drawn=drawn and maps.as_json(drawn), **context)
 
     return endpoint
 
@@ -141,32 +156,43 @@ async def home(request: Request) -> Response:
 
 
 async def concept(request: Request) -> Response:
-    number = _page_number(request)
-    return await _node_page("concept", lambda e, key: e.concept(key, number), "concept",
-                            "key", maps.concept_neighbourhood)(request)
+    number, kept = _page_number(request), _kept(request)
+    per_store, _ = _state(request)
+    home = await run_in_threadpool(per_store.home)
+    given = {k: v for k, v in request.query_params.items() if k != "page" and v}
+    return await _node_page("concept", lambda e, key: e.concept(key, number, kept), "concept",
+                            "key", maps.concept_neighbourhood,
+                            categories=home["categories"],
+                            filter_query=f"{urlencode(given)}&" if given else "")(request)
 
 
-def _chosen(request: Request, **fixed: str | None) -> tuple[MapFilter, bool]:
-    """A concept map's filter from the address's query (`from`, `to`, `type`, `size`,
-    `category`, `overlay`), with what the page fixes."""
+def _kept(request: Request, category: str | None = None) -> PaperFilter:
+    """The papers a page's lists and map count, from the address's query (`from`, `to`,
+    `type`, `category`), with the category a page fixes."""
     given = request.query_params
+    return PaperFilter(category or given.get("category"), given.get("from"), given.get("to"),
+                       given.get("type")).checked()
+
+
+def _chosen(request: Request, category: str | None = None) -> tuple[MapFilter, bool]:
+    """A concept map's filter (`_kept`, and `size`) and whether to colour it by day
+    (`overlay=1`)."""
     try:
-        size = int(given.get("size", str(maps.MAP_SIZE)))
+        size = int(request.query_params.get("size", str(maps.MAP_SIZE)))
     except ValueError:
         size = maps.MAP_SIZE
-    values = {"category": given.get("category") or None, "since": given.get("from"),
-              "until": given.get("to"), "concept_type": given.get("type") or None, **fixed}
-    return MapFilter(size=size, **values).checked(), given.get("overlay") == "1"
+    return (MapFilter(_kept(request, category), size).checked(),
+            request.query_params.get("overlay") == "1")
 
 
 async def category(request: Request) -> Response:
     per_store, graph = _state(request)
     code = request.path_params["code"]
     explorer = await run_in_threadpool(per_store.explorer)
-    page = await run_in_threadpool(explorer.category, code)
+    chosen, overlay = _chosen(request, category=code)
+    page = await run_in_threadpool(explorer.category, code, chosen.papers)
     if page is None:
         return not_found(request, graph, f"This build has no category {code!r}.")
-    chosen, overlay = _chosen(request, category=code)
     drawn = await run_in_threadpool(maps.concept_map, explorer, chosen, overlay=overlay)
     return _page(request, "category", graph, page=page, drawn=maps.as_json(drawn),
                  chosen=chosen, overlay=overlay)
@@ -189,8 +215,9 @@ async def concept_map(request: Request) -> Response:
     explorer = await run_in_threadpool(per_store.explorer)
     home = await run_in_threadpool(per_store.home)
     chosen, overlay = _chosen(request)
-    if chosen.category and chosen.category not in {c["code"] for c in home["categories"]}:
-        return not_found(request, graph, f"This build has no category {chosen.category!r}.")
+    code = chosen.papers.category
+    if code and code not in {c["code"] for c in home["categories"]}:
+        return not_found(request, graph, f"This build has no category {code!r}.")
     drawn = await run_in_threadpool(maps.concept_map, explorer, chosen, overlay=overlay)
     return _page(request, "map", graph, drawn=maps.as_json(drawn), chosen=chosen,
                  overlay=overlay, categories=home["categories"])
@@ -199,12 +226,15 @@ async def concept_map(request: Request) -> Response:
 async def search(request: Request) -> Response:
     per_store, graph = _state(request)
     query = request.query_params.get("q", "")
+    kind = request.query_params.get("kind")
+    kinds = [kind] if kind in search_kinds else None
     index = await run_in_threadpool(per_store.index)
-    hits = await run_in_threadpool(index.search, query, SEARCH_RESULTS)
+    hits = await run_in_threadpool(index.search, query, SEARCH_RESULTS, kinds)
     if len(hits) == 1 or (hits and _exact_id(query, hits[0])):
         return Response(status_code=303, headers={**HEADERS,
                                                   "Location": render.hit_url(hits[0])})
-    return _page(request, "search", graph, query=query, hits=hits)
+    return _page(request, "search", graph, query=query, hits=hits, kind=kinds and kind,
+                 kinds=search_kinds)
 
 
 def _exact_id(query: str, hit: Hit) -> bool:
