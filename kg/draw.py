@@ -197,6 +197,7 @@ def concept_map(concepts_of: Mapping[str, set[str]], size: int,
     groups = {c: found[c] if sizes[found[c]] > 1 else None for c in top}  # no lone clusters
     labels = {c: label_of(c) for c in top}
     nodes = [Node(c, labels[c], "concept", url_of(c), weight=counts[c], group=groups[c],
+                  colour=None if groups[c] is not None else UNCLUSTERED,
                   title=f"{labels[c]}: {counts[c]} paper{'s' if counts[c] != 1 else ''}")
              for c in top]
     clusters = []
@@ -209,10 +210,13 @@ def concept_map(concepts_of: Mapping[str, set[str]], size: int,
 
 
 def colour_of(node: Node) -> str:
-    """A cluster's colour, else its kind's (a concept of no cluster is grey)."""
+    """Its own colour (an overlay's; grey for a concept a map could not cluster), else its
+    cluster's, else its kind's."""
+    if node.colour:
+        return node.colour
     if node.group is not None:
         return CLUSTER_COLOURS[node.group % len(CLUSTER_COLOURS)]
-    return UNCLUSTERED if node.kind == "concept" else KIND_COLOURS[node.kind]
+    return KIND_COLOURS[node.kind]
 
 
 def radius(node: Node) -> float:
@@ -224,7 +228,7 @@ def vis_data(drawing: Drawing) -> dict[str, Any]:
     """The drawing as vis-network nodes and edges (made by pyvis), fixed where laid out."""
     network = Network(directed=False)
     for node in drawing.nodes:
-        colour = node.colour or colour_of(node)
+        colour = colour_of(node)
         label = node.label if len(node.label) <= LABEL_CHARS \
             else node.label[:LABEL_CHARS - 1] + "…"
         network.add_node(node.id, label=label if node.shown else " ", title=node.title or

@@ -27,9 +27,12 @@ from kg.vocab import KG, PREFIXES, Iris, slug
 Row = dict[str, Any]
 PAGE_SIZE = 50  # papers a page of a concept lists
 CO_OCCURRING = 20  # concepts a concept page lists by association strength
+SAMPLE = 2000  # a concept or category with more papers counts its associations and authors
+# in its newest days' SAMPLE (the archive's "large language model" has 21,653: 18 s for all)
 RISING = 15
 NEW_CONCEPTS = 60  # a day page lists this many of the concepts first seen that day
 WEEK = 7  # days: "rising" compares the last week of a category with the weeks before
+RISING_WEEKS = 4  # ... the four weeks before
 TAXONOMY_SCHEME = "scheme/arxiv-taxonomy"  # under the build's base: how the base is found
 _ARXIV_ID = re.compile(r"(?:arxiv:)?(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?",
                        re.IGNORECASE)
@@ -150,8 +153,8 @@ def weekly(days: list[Row]) -> list[tuple[str, int]]:
 def rising(recent: list[Row], before: Mapping[str, int], recent_papers: int,
            earlier_papers: int) -> list[Row]:
     """Concepts named by a larger share of a category's papers in its last week than in the
-    weeks before, most risen first: `recent` rows (`concept`, `label`, `recent`: papers of the
-    week naming it), `before` the papers of the earlier weeks naming each, out of
+    RISING_WEEKS before, most risen first: `recent` rows (`concept`, `label`, `recent`: papers
+    of the week naming it), `before` the papers of the earlier weeks naming each, out of
     `recent_papers` and `earlier_papers`. Shares are smoothed by half a paper, so that a
     concept new this week ranks by how many papers name it.
 
@@ -192,15 +195,17 @@ class Explorer:
 
     def rows(self, name: str, node: ox.NamedNode | ox.Literal | None = None, suffix: str = "",
              extra: Mapping[str, ox.NamedNode | ox.Literal] | None = None,
-             kept: PaperFilter | None = None) -> list[Row]:
-        """The rows of query `name` with `?node` (and the `extra` variables) bound, and the
-        papers `kept` where it says `#FILTER`, each a dict by variable; a literal with a
-        language tag adds `<variable>_lang`."""
+             kept: PaperFilter | None = None,
+             papers: str = "?paper kg:mentions ?node .") -> list[Row]:
+        """The rows of query `name` with `?node` (and the `extra` variables) bound, the
+        papers `kept` where it says `#FILTER` and `papers` where it says `#PAPERS`, each a
+        dict by variable; a literal with a language tag adds `<variable>_lang`."""
         bound = {"node": node, **(extra or {})} if node is not None else {}
-        text = _bind(_query(name), bound)
+        text = _query(name).replace("#PAPERS", papers)
         if kept:
             text = text.replace("#FILTER", kept.clauses(self.iris)) \
                 .replace("#CONCEPT", kept.concept_clause())
+        text = _bind(text, bound)
         result = self.store.query(text + suffix, prefixes=PREFIXES)
         assert isinstance(result, ox.QuerySolutions)
         names = [v.value for v in result.variables]
@@ -306,11 +311,12 @@ class Explorer:
                            f"\nLIMIT {PAGE_SIZE} OFFSET {(page_number - 1) * PAGE_SIZE}",
                            kept=kept)
         self._add_sentences(node, listed)
+        days = self.rows("concept-days", node, kept=kept)
+        papers, counted, since = _newest(days, "?paper kg:mentions ?node .", bool(kept))
         together = [{**row, "key": local_key(row["concept"]),
-                     "strength": association_strength(row["together"], total, row["papers"],
-                                                      self.paper_count)}
-                    for row in self.rows("concept-cooccurring", node)]
-        together.sort(key=lambda r: (-r["strength"], -r["together"], r["label"].lower()))
+                     "strength": association_strength(row["together"] * total / counted,
+                                                      total, row["papers"], self.paper_count)}
+                    for row in self.rows("concept-cooccurring", node, papers=papers)]
         relatives = self._keyed(self.rows("concept-broader", node))
         page.update(
             key=key, concept=node.value,
@@ -320,9 +326,9 @@ class Explorer:
             broader=[r for r in relatives if r["relation"] == "broader"],
             narrower=[r for r in relatives if r["relation"] == "narrower"],
             listed=listed, page=page_number, pages=pages, page_size=PAGE_SIZE, shown=shown,
-            kept=kept, weeks=weekly(self.rows("concept-days", node, kept=kept)),
-            cooccurring=together[:CO_OCCURRING],
-            authors=self.rows("concept-authors", node, kept=kept))
+            kept=kept, weeks=weekly(days), cooccurring=together[:CO_OCCURRING],
+            sampled=(counted, since) if since else None,
+            authors=self.rows("concept-authors", node, kept=kept, papers=papers))
         return page
 
     def _add_sentences(self, concept: ox.NamedNode, listed: list[Row]) -> None:
@@ -348,30 +354,28 @@ class Explorer:
         days = self.rows("category-days", node, kept=window)
         top = self.rows("category-concepts", node, kept=kept) if kept \
             else self.rows("category-top", node)
+        newest, counted, since = _newest(days, "?paper dcterms:subject ?node .", bool(window))
         page.update(days=days, papers=sum(d["papers"] for d in days),
                     day_pairs=[(d["date"], d["papers"]) for d in days], kept=kept,
-                    top=self._keyed(top), authors=self.rows("category-authors", node,
-                                                            kept=window),
-                    rising_since=None, rising=[])
+                    top=self._keyed(top),
+                    authors=self.rows("category-authors", node, kept=window, papers=newest),
+                    sampled=(counted, since) if since else None, rising_since=None, rising=[])
         if window:
             days = self.rows("category-days", node)  # rising is read on every day
         if days:
-            since = (date.fromisoformat(days[-1]["date"]) - timedelta(days=WEEK - 1)).isoformat()
+            last = date.fromisoformat(days[-1]["date"])
+            since = (last - timedelta(days=WEEK - 1)).isoformat()
+            before = (last - timedelta(days=WEEK * (RISING_WEEKS + 1) - 1)).isoformat()
             recent_papers = sum(d["papers"] for d in days if d["date"] >= since)
-            all_papers = sum(d["papers"] for d in days)
-            if recent_papers < all_papers:  # there are weeks before to compare with
-                members = {r["paper"] for r in self.rows("category-papers", node)}
-                recent = self.rows("category-recent", node, extra={"since": _day(since)})
-                before = {r["concept"]: len(self._naming(r["concept"]) & members) - r["recent"]
-                          for r in recent}
-                page.update(rising_since=since, rising=rising(
-                    recent, before, recent_papers, all_papers - recent_papers))
+            earlier_papers = sum(d["papers"] for d in days if before <= d["date"] < since)
+            if earlier_papers:  # there are weeks before to compare with
+                recent = self.rows("category-recent", node, extra={"since": _day(since)},
+                                   papers=_on_days([d["date"] for d in days
+                                                    if d["date"] >= before]))
+                page.update(rising_since=since, rising_before=before, rising=rising(
+                    recent, {r["concept"]: r["earlier"] for r in recent}, recent_papers,
+                    earlier_papers))
         return page
-
-    def _naming(self, concept: str) -> set[str]:
-        """The papers naming a concept."""
-        return {_iri(q.subject) for q in self.store.quads_for_pattern(
-            None, ox.NamedNode(KG + "mentions"), ox.NamedNode(concept))}
 
     def first_seen(self, concept: str, before: str | None = None) -> str | None:
         """The first day a paper named `concept`, or, given `before`, any day before it (the
@@ -416,6 +420,35 @@ class Explorer:
 
 def _iri(node: ox.NamedNode | ox.BlankNode | ox.Triple) -> str:
     return node.value if isinstance(node, ox.NamedNode) else ""
+
+
+def _newest(days: list[Row], pattern: str, filtered: bool) -> tuple[str, int, str | None]:
+    """What a page's costly aggregates count, given its papers by day (`date`, `papers`): all
+    its papers (`pattern`) when there are at most SAMPLE or the page is filtered already, else
+    those of its newest days, back to the day that makes SAMPLE. (#PAPERS, the number counted,
+    the first of those days or None).
+
+    >>> days = [{"date": f"2026-06-0{n}", "papers": 900} for n in (1, 2, 3)]
+    >>> clause, counted, since = _newest(days, "?paper kg:mentions ?node .", False)
+    >>> counted, since, clause.count("xsd#date") + clause.count("XMLSchema#date")
+    (1800, '2026-06-02', 2)
+    """
+    total = sum(d["papers"] for d in days)
+    if total <= SAMPLE or filtered:
+        return pattern, total, None
+    counted, chosen = 0, []
+    for row in reversed(days):
+        chosen.append(row["date"])
+        counted += row["papers"]
+        if counted >= SAMPLE:
+            break
+    return f"{_on_days(chosen)}\n{pattern}", counted, chosen[-1]
+
+
+def _on_days(days: list[str]) -> str:
+    """SPARQL keeping the papers of these days: the index of days leads, not a scan."""
+    return ("VALUES ?kept_day { " + " ".join(str(_day(d)) for d in days) + " }\n"
+            "?paper kg:digestDate ?kept_day .")
 
 
 def _day(day: str) -> ox.Literal:

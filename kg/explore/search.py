@@ -1,26 +1,29 @@
 """The explorer's search box: every node of a build (papers by title and arXiv id, authors,
-concepts and their aliases, categories by code and name) in an index held in memory, which
+concepts by label and alias, categories by code and name) in an index held in memory, which
 suggests as you type.
 
-Why not SPARQL: a suggestion is asked at every keystroke, and a CONTAINS or REGEX filter over
-a few hundred thousand labels is a scan of them all each time. Here a query is a bisection of
-the sorted names (exact and prefix matches), the posting lists of an inverted word index (word
-matches) and a bisection of a table of deletion keys (one typo), whose candidates are walked in
-rank order until `limit` nodes are found.
+Not SPARQL: a suggestion is asked at every keystroke, and a CONTAINS or REGEX filter over a
+million names is a scan of them all each time. Here a query bisects the sorted names (exact and
+prefix matches) and reads the posting lists of an inverted word index (word matches; with one
+typo, the lists of the words one edit from a query word, found by trying its edits against the
+set of words), taking candidates in rank order until `limit` nodes are found.
 
 Ranking: exact, then prefix, then word, then typo matches; within a tier more papers first,
 then the shorter name, then the label. Names are numbered in that order once (their rank), so
-every posting list, sorted by rank, is already a tier's order and a query reads only its head.
+that a posting list, kept in rank order, is already ordered for every tier, and a query reads
+only its head. A large set of candidates (the names starting with "a") is not sorted: the
+names are walked in rank order first, a bounded walk, since its best few come early.
 
-The index is parallel arrays, not an object a name or a word, to keep the archive's
-million names in memory cheaply: per name its folded form, node and matched text; per node its
-kind, id, label and paper count; per word a slice of one flat array of ranks; per typo key a
-64-bit integer (a hash of the key and the word's number) in one sorted array.
+Compact for the archive's million names: parallel lists and arrays, not an object a name or a
+word. Per name its folded form, node, matched text (the label's own string when it is the
+label) and whether its words are indexed; per node its kind, id, label and paper count; per
+word a slice of one flat array of ranks. Searching only reads them, from any thread. On the
+archive (766,200 names) the index keeps about 170 MiB and a query takes milliseconds; reading
+the store is most of its build (see `_read`).
 """
 
 from __future__ import annotations
 
-import csv
 import heapq
 import io
 import re
@@ -42,9 +45,14 @@ MERGE_AT_MOST = 16  # posting lists merged lazily in rank order; above, unioned 
 TYPO_MIN = 4  # query words this long may be one edit from a word of a name
 TYPO_MAX = 40  # and no longer (the edits of a word are about 100 times its length)
 WALK_AT_MOST = 20_000  # names walked in rank order for a large set of candidates
+# A query word's names are checked as a set of ranks when it allows at most this many times
+# as many names as the word that gives the candidates (or SET_MIN): building it costs less
+# than reading the words of every candidate.
+SET_FACTOR = 20
+SET_MIN = 1_000
 # The characters a typo may insert or substitute: the most frequent ones in the words of names,
-# up to this share of all their characters (on June 29 days, 45 characters: a-z, digits and
-# the commonest accented letters) and at most this many.
+# up to this share of all their characters and at most this many (on the archive, 57: a-z, the
+# digits, the commonest accented letters and "_").
 ALPHABET_SHARE = 0.9995
 ALPHABET_MAX = 64
 
@@ -54,7 +62,6 @@ _ARXIV_ID = re.compile(r"(?:https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/|arxiv:)?\
                        r"(\d{4}\.\d{4,5}|[a-z-]+(?:\.[a-z-]+)?/\d{7})(?:v\d*)?(?:\.pdf)?")
 _ARXIV_PREFIX = re.compile(r"(?:https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/|arxiv:)\s*")
 _LAST = chr(0x10FFFF)
-_WORDED = 1  # a name's flag: its words are in the word index (an id's are not)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,11 +176,12 @@ class SearchIndex:
         self._sorted: list[str] = [folded[i] for i in by_name]
         self._sorted_rank = array("i", map(rank_of.__getitem__, by_name))
         del by_name, rank_of
-        # By rank: the folded name, its node, the text it shows as matched, its flags.
+        # By rank: the folded name, its node, the text it shows as matched, whether its words
+        # are indexed.
         self._folded: list[str] = [folded[i] for i in order]
         self._node = array("i", map(nodes.__getitem__, order))
         self._matched: list[str] = [read.matched[i] for i in order]
-        self._flags = bytearray(_WORDED if read.worded[i] else 0 for i in order)
+        self._worded = bytearray(map(read.worded.__getitem__, order))
         del order
         read.folded.clear()
         read.matched.clear()
@@ -187,9 +195,9 @@ class SearchIndex:
         """The inverted word index (each word's ranks, ascending, as a slice of one array), the
         set of words and the letters a typo is tried with."""
         postings: defaultdict[str, list[int]] = defaultdict(list)
-        flags = self._flags
+        worded = self._worded
         for rank, folded in enumerate(self._folded):
-            if flags[rank]:
+            if worded[rank]:
                 for word in set(_WORD.findall(folded)):
                     postings[word].append(rank)
         self._words: list[str] = sorted(postings)
@@ -243,8 +251,8 @@ class SearchIndex:
         seen: set[int] = set()
         hits: list[Hit] = []
         for rank in chain(self._exact(folded), self._prefixed(folded, allowed),
-                          self._worded(words, typing, allowed, seen, typo=False),
-                          self._worded(words, typing, allowed, seen, typo=True)):
+                          self._by_words(words, typing, allowed, seen, typo=False),
+                          self._by_words(words, typing, allowed, seen, typo=True)):
             node = self._node[rank]
             if node in seen or not allowed[self._kinds[node]]:
                 continue
@@ -291,12 +299,13 @@ class SearchIndex:
         chosen = [self._by_kind[i] for i, ok in enumerate(allowed) if ok]
         return chosen[0] if len(chosen) == 1 else heapq.merge(*chosen)
 
-    def _worded(self, words: list[str], typing: bool, allowed: bytes, seen: set[int], *,
-                typo: bool) -> Iterator[int]:
+    def _by_words(self, words: list[str], typing: bool, allowed: bytes, seen: set[int], *,
+                  typo: bool) -> Iterator[int]:
         """The ranks, ascending, of the names that have each query word as a word (the last
         one as the start of a word while `typing`), or with `typo` one edit from one (words
         of at least TYPO_MIN characters). Candidates come from the query word that allows
-        the fewest names; the others are checked on the candidate's words."""
+        the fewest names; the others are checked against the set of the names they allow
+        when it is not too large to build, else on the candidate's words."""
         if not words or (typo and not any(TYPO_MIN <= len(w) <= TYPO_MAX for w in words)):
             return
         matchers = [self._matcher(w, typing and i == len(words) - 1,
@@ -305,22 +314,33 @@ class SearchIndex:
         driver = min(matchers, key=lambda m: m.size)
         if driver.size == 0:
             return
-        others = [m for m in matchers if m is not driver]
-        folded, nodes, kinds, flags, ranks = (self._folded, self._node, self._kinds, self._flags,
-                                              self._ranks)
+        folded, nodes, kinds, worded, ranks = (self._folded, self._node, self._kinds,
+                                               self._worded, self._ranks)
+        others, allowing = [], []
+        for matcher in matchers:
+            if matcher is driver:
+                continue
+            if matcher.size <= SET_FACTOR * max(driver.size, SET_MIN):
+                allowing.append(set(chain.from_iterable(ranks[s:e] for s, e in matcher.lists)))
+            else:
+                others.append(matcher)
         if driver.ordered and len(driver.lists) == 1:
             start, end = driver.lists[0]
             candidates: Iterable[int] = ranks[start:end]
         elif driver.ordered and len(driver.lists) <= MERGE_AT_MOST:
             candidates = heapq.merge(*(ranks[s:e] for s, e in driver.lists))
         else:
+            def test(rank: int) -> bool:
+                return bool(worded[rank]) and driver.accepts(set(_WORD.findall(folded[rank])))
+
             candidates = self._in_rank_order(
                 lambda: chain.from_iterable(ranks[s:e] for s, e in driver.lists), driver.size,
-                lambda rank: bool(flags[rank]) and driver.accepts(set(_WORD.findall(folded[rank]))),
-                allowed)
+                test, allowed)
         for rank in candidates:
             node = nodes[rank]
-            if node in seen or not allowed[kinds[node]] or not flags[rank] & _WORDED:
+            if node in seen or not allowed[kinds[node]] or not worded[rank]:
+                continue
+            if not all(rank in names for names in allowing):
                 continue
             if others:
                 tokens = set(_WORD.findall(folded[rank]))
@@ -366,37 +386,60 @@ class SearchIndex:
         return edits & self._vocabulary
 
 
-def _table(store: ox.Store, query: str) -> Iterator[list[str]]:
-    """A SELECT's rows as text: IRIs and lexical forms, "" when unbound. Serialised as CSV by
-    pyoxigraph in one call (faster than reading the terms one by one), read a row at a time."""
+def _lines(store: ox.Store, query: str) -> Iterator[str]:
+    """A SELECT's rows as lines of TSV, read one at a time: the terms tab-separated, IRIs in
+    <>, literals quoted and escaped (so a tab or newline is never inside one), numbers bare.
+    Serialised by pyoxigraph in one call: reading the terms one by one is slower. (Its CSV
+    does not quote an IRI with a comma, and the archive has categories like "cs.CV, cs.MM".)"""
     solutions = store.query(query, prefixes=PREFIXES)
     assert isinstance(solutions, ox.QuerySolutions)
-    data = solutions.serialize(format=ox.QueryResultsFormat.CSV)
+    data = solutions.serialize(format=ox.QueryResultsFormat.TSV)
     assert isinstance(data, bytes)
-    rows = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline=""))
-    next(rows, None)  # the variables
-    return rows
+    lines = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline="\n")
+    next(lines, None)  # the variables
+    return (line.rstrip("\n") for line in lines)
+
+
+_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
+_ESCAPED = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f"}
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = match[1] or match[2]
+    return chr(int(code, 16)) if code else _ESCAPED.get(match[3], match[3])
+
+
+def _value(term: str) -> str:
+    """A TSV term's value: a literal's lexical form, an IRI, or a number or boolean as is."""
+    if term.startswith('"'):
+        value = term[1:term.rindex('"')]  # before a language tag or datatype
+        return _ESCAPE.sub(_unescape, value) if "\\" in value else value
+    return term[1:-1] if term.startswith("<") else term
 
 
 def _objects(store: ox.Store, predicate: str, subjects: dict[str, int]) -> list[str | None]:
-    """An object of `predicate` (a prefixed name) for each of `subjects`, in their order.
-    One triple pattern and a join in Python: joining in SPARQL doubled the read on June."""
-    found = dict(_table(store, f"SELECT ?s ?o WHERE {{ ?s {predicate} ?o }}"))
-    return [found.get(subject) for subject in subjects]
+    """An object of `predicate` (a prefixed name) for each of `subjects` (IRIs in <>), in
+    their order. One triple pattern and a join in Python: joining in SPARQL doubled the read
+    on June."""
+    query = f"SELECT ?s ?o WHERE {{ ?s {predicate} ?o }}"
+    found = dict(line.split("\t", 1) for line in _lines(store, query))
+    return [None if (term := found.get(subject)) is None else _value(term)
+            for subject in subjects]
 
 
 def _typed(store: ox.Store, kind: str) -> dict[str, int]:
-    """The nodes of a class (a prefixed name), numbered."""
-    rows = _table(store, f"SELECT ?s WHERE {{ ?s a {kind} }}")
-    return {row[0]: i for i, row in enumerate(rows)}
+    """The nodes of a class (a prefixed name), numbered, by IRI in <> (as `_lines` has them)."""
+    return {iri: i for i, iri in enumerate(_lines(store, f"SELECT ?s WHERE {{ ?s a {kind} }}"))}
 
 
-def _counts(store: ox.Store, query: str, subjects: dict[str, int]) -> list[int]:
-    """A count a subject, from a query's rows (subject, count)."""
+def _counts(store: ox.Store, predicate: str, subjects: dict[str, int]) -> list[int]:
+    """For each of `subjects`, how many nodes have it as object of `predicate`."""
+    query = f"SELECT ?o (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s {predicate} ?o }} GROUP BY ?o"
     counts = [0] * len(subjects)
-    for subject, n in _table(store, query):
+    for line in _lines(store, query):
+        subject, _, n = line.partition("\t")
         if (i := subjects.get(subject)) is not None:
-            counts[i] = int(n)
+            counts[i] = int(_value(n))
     return counts
 
 
@@ -425,8 +468,7 @@ def _read(store: ox.Store) -> _Names:
     del papers, titles, arxiv_ids, identifiers, paper_ids
 
     persons = _typed(store, "foaf:Person")
-    written = _counts(store, "SELECT ?o (COUNT(DISTINCT ?s) AS ?n) "
-                             "WHERE { ?s dcterms:creator ?o } GROUP BY ?o", persons)
+    written = _counts(store, "dcterms:creator", persons)
     for name, count in zip(_objects(store, "foaf:name", persons), written, strict=True):
         if name:
             folded = _fold(name)
@@ -437,12 +479,13 @@ def _read(store: ox.Store) -> _Names:
     labels = _objects(store, "skos:prefLabel", concepts)
     counts = _objects(store, "kg:paperCount", concepts)
     aliases: dict[int, list[str]] = {}
-    for subject, alias in _table(store, "SELECT ?s ?o WHERE { ?s skos:altLabel ?o }"):
+    for line in _lines(store, "SELECT ?s ?o WHERE { ?s skos:altLabel ?o }"):
+        subject, _, alias = line.partition("\t")
         if (number := concepts.get(subject)) is not None:
-            aliases.setdefault(number, []).append(alias)
+            aliases.setdefault(number, []).append(_value(alias))
     for (iri, i), label, mentioned in zip(concepts.items(), labels, counts, strict=True):
         if label is not None:
-            key = unquote(iri.rsplit("/", 1)[-1])
+            key = unquote(iri[1:-1].rsplit("/", 1)[-1])
             folded = _fold(label)
             node = read.node(2, key, label, int(mentioned or 0), folded)
             read.name(node, label, folded)
@@ -457,8 +500,7 @@ def _read(store: ox.Store) -> _Names:
     categories = _typed(store, "kg:Category")
     codes = _objects(store, "skos:notation", categories)
     names = _objects(store, "skos:prefLabel", categories)
-    filed = _counts(store, "SELECT ?o (COUNT(DISTINCT ?s) AS ?n) "
-                           "WHERE { ?s dcterms:subject ?o } GROUP BY ?o", categories)
+    filed = _counts(store, "dcterms:subject", categories)
     for code, name, count in zip(codes, names, filed, strict=True):
         if code and count:  # only the categories that have papers
             label = f"{code}: {name}" if name else code

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
@@ -39,6 +40,7 @@ from kg.explore.search import Hit, SearchIndex
 from kg.serve.service import COMMON_HEADERS, Service
 
 MAX_SUGGESTIONS = 50
+PAGES_KEPT = 256  # pages whose data the server keeps, the most recently read
 SEARCH_RESULTS = 50
 POLICY = "; ".join([  # no inline script or style, nothing from another host
     "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
@@ -48,7 +50,9 @@ HEADERS = {**COMMON_HEADERS, "Content-Security-Policy": POLICY}
 
 
 class _PerStore:
-    """The explorer and search index of the store a service answers from now."""
+    """The explorer, search index, home page and recent pages of the store a service answers
+    from now: a new store (an update of the folder) starts them afresh. Nothing slow runs
+    under the lock: two requests may build the same thing once each, never wait on another."""
 
     def __init__(self, stores: Callable[[], ox.Store]) -> None:
         self._stores = stores
@@ -57,33 +61,55 @@ class _PerStore:
         self._explorer: Explorer | None = None
         self._index: SearchIndex | None = None
         self._home: dict[str, Any] | None = None  # counted over the whole build: kept
+        self._pages: OrderedDict[str, Any] = OrderedDict()  # the last PAGES_KEPT pages' data
 
-    def _current(self) -> ox.Store:
+    def _current(self) -> Explorer:
         store = self._stores()
-        if store is not self._store:
-            self._store, self._explorer, self._index, self._home = store, None, None, None
-        return store
-
-    def explorer(self) -> Explorer:
         with self._lock:
-            store = self._current()
-            if self._explorer is None:
-                self._explorer = Explorer(store)
+            if store is not self._store or self._explorer is None:
+                self._store, self._explorer = store, Explorer(store)
+                self._index, self._home = None, None
+                self._pages.clear()
             return self._explorer
 
+    def explorer(self) -> Explorer:
+        return self._current()
+
     def home(self) -> dict[str, Any]:
-        explorer = self.explorer()
-        with self._lock:
-            if self._home is None or explorer is not self._explorer:
-                self._home = explorer.home()
-            return self._home
+        explorer = self._current()
+        home = self._home
+        if home is None:
+            home = explorer.home()
+            with self._lock:
+                if explorer is self._explorer:
+                    self._home = home
+        return home
 
     def index(self) -> SearchIndex:
+        explorer = self._current()
+        index = self._index
+        if index is None:
+            index = SearchIndex.from_store(explorer.store)
+            with self._lock:
+                if explorer is self._explorer:
+                    self._index = index
+        return index
+
+    def remembered(self, key: str, compute: Callable[[Explorer], Any]) -> Any:
+        """`compute(explorer)`, or what it gave for `key` lately: a page read again (back,
+        a shared link, a reload) is answered at once."""
+        explorer = self._current()
         with self._lock:
-            store = self._current()
-            if self._index is None:
-                self._index = SearchIndex.from_store(store)
-            return self._index
+            if key in self._pages:
+                self._pages.move_to_end(key)
+                return self._pages[key]
+        found = compute(explorer)
+        with self._lock:
+            if explorer is self._explorer:
+                self._pages[key] = found
+                while len(self._pages) > PAGES_KEPT:
+                    self._pages.popitem(last=False)
+        return found
 
 
 def _state(request: Request) -> tuple[_PerStore, str]:
@@ -123,22 +149,38 @@ def not_found(request: Request, graph: str, message: str) -> Response:
     return _page(request, "not_found", graph, 404, message=message)
 
 
+Context = dict[str, Any]  # what a page's template is given, or None for a 404
+
+
+async def _answer(request: Request, template: str, compute: Callable[[Explorer], Context | None],
+                  missing_message: str) -> Response:
+    """The page `template` with what `compute` reads (kept for the address: the same page
+    asked again is answered at once), or a 404 page saying `missing_message`."""
+    per_store, graph = _state(request)
+    address = request.url.path + "?" + urlencode(
+        sorted((k, v) for k, v in request.query_params.multi_items() if k != "save"))
+    context = await run_in_threadpool(per_store.remembered, address, compute)
+    if context is None:
+        return not_found(request, graph, missing_message)
+    return _page(request, template, graph, **context)
+
+
 def _node_page(template: str, read: Callable[[Explorer, str], Any], what: str,
-               parameter: str, drawing: Callable[[Explorer, Any], Drawing] | None = None,
-               **context: Any) -> Callable[[Request], Any]:
-    """A route answering `template` with `read(explorer, the address's id)`, its `drawing`
-    and `context`, or a 404."""
+               parameter: str, drawing: Callable[[Explorer, Any], Drawing]
+               ) -> Callable[[Request], Any]:
+    """A route answering `template` with `read(explorer, the address's id)` and its
+    `drawing`, or a 404."""
 
     async def endpoint(request: Request) -> Response:
-        per_store, graph = _state(request)
         node_id = request.path_params[parameter]
-        explorer = await run_in_threadpool(per_store.explorer)
-        page = await run_in_threadpool(read, explorer, node_id)
-        if page is None:
-            return not_found(request, graph, f"This build has no {what} {node_id!r}.")
-        drawn = await run_in_threadpool(drawing, explorer, page) if drawing else None
-        return _page(request, template, graph, page=page,
-                     drawn=drawn and maps.as_json(drawn), **context)
+
+        def compute(explorer: Explorer) -> Context | None:
+            page = read(explorer, node_id)
+            return None if page is None else {
+                "page": page, "drawn": maps.as_json(drawing(explorer, page))}
+
+        return await _answer(request, template, compute,
+                             f"This build has no {what} {node_id!r}.")
 
     return endpoint
 
@@ -156,14 +198,19 @@ async def home(request: Request) -> Response:
 
 
 async def concept(request: Request) -> Response:
-    number, kept = _page_number(request), _kept(request)
+    number, kept, key = _page_number(request), _kept(request), request.path_params["key"]
     per_store, _ = _state(request)
     home = await run_in_threadpool(per_store.home)
-    given = {k: v for k, v in request.query_params.items() if k != "page" and v}
-    return await _node_page("concept", lambda e, key: e.concept(key, number, kept), "concept",
-                            "key", maps.concept_neighbourhood,
-                            categories=home["categories"],
-                            filter_query=f"{urlencode(given)}&" if given else "")(request)
+    given = {k: v for k, v in request.query_params.items() if k not in ("page", "save") and v}
+
+    def compute(explorer: Explorer) -> Context | None:
+        page = explorer.concept(key, number, kept)
+        return None if page is None else {
+            "page": page, "drawn": maps.as_json(maps.concept_neighbourhood(explorer, page)),
+            "categories": home["categories"],
+            "filter_query": f"{urlencode(given)}&" if given else ""}
+
+    return await _answer(request, "concept", compute, f"This build has no concept {key!r}.")
 
 
 def _kept(request: Request, category: str | None = None) -> PaperFilter:
@@ -186,41 +233,43 @@ def _chosen(request: Request, category: str | None = None) -> tuple[MapFilter, b
 
 
 async def category(request: Request) -> Response:
-    per_store, graph = _state(request)
     code = request.path_params["code"]
-    explorer = await run_in_threadpool(per_store.explorer)
     chosen, overlay = _chosen(request, category=code)
-    page = await run_in_threadpool(explorer.category, code, chosen.papers)
-    if page is None:
-        return not_found(request, graph, f"This build has no category {code!r}.")
-    drawn = await run_in_threadpool(maps.concept_map, explorer, chosen, overlay=overlay)
-    return _page(request, "category", graph, page=page, drawn=maps.as_json(drawn),
-                 chosen=chosen, overlay=overlay)
+
+    def compute(explorer: Explorer) -> Context | None:
+        page = explorer.category(code, chosen.papers)
+        return None if page is None else {
+            "page": page, "chosen": chosen, "overlay": overlay,
+            "drawn": maps.as_json(maps.concept_map(explorer, chosen, overlay=overlay))}
+
+    return await _answer(request, "category", compute, f"This build has no category {code!r}.")
 
 
 async def day(request: Request) -> Response:
-    per_store, graph = _state(request)
     when = request.path_params["day"]
-    explorer = await run_in_threadpool(per_store.explorer)
-    page = await run_in_threadpool(explorer.day, when)
-    if page is None:
-        return not_found(request, graph, f"This build has no digest of the day {when!r}.")
-    chosen = MapFilter(digest_day=when)
-    drawn = await run_in_threadpool(maps.concept_map, explorer, chosen)
-    return _page(request, "day", graph, page=page, drawn=maps.as_json(drawn))
+
+    def compute(explorer: Explorer) -> Context | None:
+        page = explorer.day(when)
+        return None if page is None else {"page": page, "drawn": maps.as_json(
+            maps.concept_map(explorer, MapFilter(digest_day=when)))}
+
+    return await _answer(request, "day", compute,
+                         f"This build has no digest of the day {when!r}.")
 
 
 async def concept_map(request: Request) -> Response:
-    per_store, graph = _state(request)
-    explorer = await run_in_threadpool(per_store.explorer)
+    per_store, _ = _state(request)
     home = await run_in_threadpool(per_store.home)
     chosen, overlay = _chosen(request)
     code = chosen.papers.category
-    if code and code not in {c["code"] for c in home["categories"]}:
-        return not_found(request, graph, f"This build has no category {code!r}.")
-    drawn = await run_in_threadpool(maps.concept_map, explorer, chosen, overlay=overlay)
-    return _page(request, "map", graph, drawn=maps.as_json(drawn), chosen=chosen,
-                 overlay=overlay, categories=home["categories"])
+
+    def compute(explorer: Explorer) -> Context | None:
+        if code and code not in {c["code"] for c in home["categories"]}:
+            return None
+        return {"drawn": maps.as_json(maps.concept_map(explorer, chosen, overlay=overlay)),
+                "chosen": chosen, "overlay": overlay, "categories": home["categories"]}
+
+    return await _answer(request, "map", compute, f"This build has no category {code!r}.")
 
 
 async def search(request: Request) -> Response:
