@@ -428,10 +428,10 @@ def _newest(days: list[Row], pattern: str, filtered: bool) -> tuple[str, int, st
     those of its newest days, back to the day that makes SAMPLE. (#PAPERS, the number counted,
     the first of those days or None).
 
-    >>> days = [{"date": f"2026-06-0{n}", "papers": 900} for n in (1, 2, 3)]
+    >>> days = [{"date": f"2026-06-0{n}", "papers": 1200} for n in (1, 2, 3)]
     >>> clause, counted, since = _newest(days, "?paper kg:mentions ?node .", False)
     >>> counted, since, clause.count("xsd#date") + clause.count("XMLSchema#date")
-    (1800, '2026-06-02', 2)
+    (2400, '2026-06-02', 2)
     """
     total = sum(d["papers"] for d in days)
     if total <= SAMPLE or filtered:
