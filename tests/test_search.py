@@ -117,7 +117,7 @@ def tier(name: Name, query: str) -> int | None:
     wanted, folded = lookup_key(query), name.folded
     if folded == wanted:
         return EXACT
-    if folded.startswith(wanted):
+    if folded.startswith(f"{wanted} " if query[-1].isspace() else wanted):
         return PREFIX
     words, tokens = WORD.findall(wanted), set(WORD.findall(folded))
     if not name.worded or not words:
@@ -251,6 +251,22 @@ def test_exact_beats_prefix_beats_word_beats_typo(index: SearchIndex, names: lis
         if len(inverted) == 3 and every:
             break
     assert inverted == {EXACT, PREFIX, WORDS} and every, "the build lacks such queries"
+
+
+def test_a_title_is_suggested_as_it_is_typed(index: SearchIndex, names: list[Name]) -> None:
+    """Each keystroke of a real title: from the one after which no other node has a name
+    starting so, the paper comes first, matched by its title."""
+    paper = max((n for n in names if n.kind == "paper" and n.worded), key=lambda n: n.name)
+    unique_from = None
+    for end in range(1, len(paper.name) + 1):
+        typed = paper.name[:end]
+        starting = {(n.kind, n.id) for n in names if n.folded.startswith(lookup_key(typed))}
+        hits = index.search(typed)
+        if starting == {("paper", paper.id)}:
+            unique_from = unique_from or end
+            assert (hits[0].kind, hits[0].id, hits[0].matched) == ("paper", paper.id,
+                                                                   paper.name), typed
+    assert unique_from is not None and unique_from < len(paper.name)
 
 
 def test_an_alias_finds_its_concept(index: SearchIndex, names: list[Name]) -> None:

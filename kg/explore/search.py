@@ -248,9 +248,11 @@ class SearchIndex:
             return []
         words = _WORD.findall(folded)
         typing = bool(_WORD.fullmatch(query[-1]))  # the last word may not be whole yet
+        # "clip " (a space typed) starts "clip model", not "clipping"
+        prefix = f"{folded} " if query[-1].isspace() else folded
         seen: set[int] = set()
         hits: list[Hit] = []
-        for rank in chain(self._exact(folded), self._prefixed(folded, allowed),
+        for rank in chain(self._exact(folded), self._prefixed(prefix, allowed),
                           self._by_words(words, typing, allowed, seen, typo=False),
                           self._by_words(words, typing, allowed, seen, typo=True)):
             node = self._node[rank]

@@ -15,6 +15,7 @@ server follows the folder through an update; the index is built once per store, 
 from __future__ import annotations
 
 import contextlib
+import pickle
 import re
 import threading
 from collections import OrderedDict
@@ -37,10 +38,12 @@ from kg.explore.maps import MapFilter
 from kg.explore.pages import Explorer, PaperFilter
 from kg.explore.search import KINDS as search_kinds
 from kg.explore.search import Hit, SearchIndex
+from kg.serve.isolation import GiB, Isolator, Limits, Writer
 from kg.serve.service import COMMON_HEADERS, Service
 
 MAX_SUGGESTIONS = 50
 PAGES_KEPT = 256  # pages whose data the server keeps, the most recently read
+INDEX_LIMITS = Limits(timeout=1800, memory=16 * GiB, max_bytes=8 * GiB)  # the archive's: 34 s
 SEARCH_RESULTS = 50
 POLICY = "; ".join([  # no inline script or style, nothing from another host
     "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
@@ -52,11 +55,13 @@ HEADERS = {**COMMON_HEADERS, "Content-Security-Policy": POLICY}
 class _PerStore:
     """The explorer, search index, home page and recent pages of the store a service answers
     from now: a new store (an update of the folder) starts them afresh. Nothing slow runs
-    under the lock: two requests may build the same thing once each, never wait on another."""
+    under the lock: two requests may read the same page once each, never wait on another
+    (only searches wait, for the one child that builds the index)."""
 
     def __init__(self, stores: Callable[[], ox.Store]) -> None:
         self._stores = stores
         self._lock = threading.Lock()
+        self._building = threading.Lock()  # held while a child builds the search index
         self._store: ox.Store | None = None
         self._explorer: Explorer | None = None
         self._index: SearchIndex | None = None
@@ -87,12 +92,13 @@ class _PerStore:
 
     def index(self) -> SearchIndex:
         explorer = self._current()
-        index = self._index
-        if index is None:
-            index = SearchIndex.from_store(explorer.store)
-            with self._lock:
-                if explorer is self._explorer:
-                    self._index = index
+        with self._building:  # one child builds it; other searches wait for that one
+            index = self._index
+            if index is None or explorer is not self._explorer:
+                index = _index_apart(explorer.store)
+                with self._lock:
+                    if explorer is self._explorer:
+                        self._index = index
         return index
 
     def remembered(self, key: str, compute: Callable[[Explorer], Any]) -> Any:
@@ -110,6 +116,23 @@ class _PerStore:
                 while len(self._pages) > PAGES_KEPT:
                     self._pages.popitem(last=False)
         return found
+
+
+def _index_apart(store: ox.Store) -> SearchIndex:
+    """The search index of `store`, built in a forked child and sent back pickled: building
+    it is pure Python (34 s on the archive), which in a thread would hold the interpreter's
+    lock from the pages the server answers meanwhile; unpickling takes a fraction of it."""
+
+    def work() -> tuple[int, str, Writer]:
+        body = pickle.dumps(SearchIndex.from_store(store), protocol=pickle.HIGHEST_PROTOCOL)
+        return 200, "application/octet-stream", lambda out: out.write(body)
+
+    reply = Isolator(INDEX_LIMITS).run(work)
+    if reply.status != 200:
+        raise RuntimeError(f"the search index could not be built: {reply.body.decode()}")
+    index = pickle.loads(reply.body)  # our own child's bytes
+    assert isinstance(index, SearchIndex)
+    return index
 
 
 def _state(request: Request) -> tuple[_PerStore, str]:

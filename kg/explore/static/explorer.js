@@ -104,7 +104,10 @@
     });
     holder.network = network;  // for tests and the console
     network.once("afterDrawing", () => {
+      const arrived = performance.getEntriesByType("navigation")[0];
       holder.dataset.drawnAt = String(performance.now());  // ms after navigation began
+      // ... and after the page's last byte arrived (the server's time excluded)
+      holder.dataset.drawnAfter = String(performance.now() - (arrived ? arrived.responseEnd : 0));
       holder.dataset.drawn = "true";
     });
   }
