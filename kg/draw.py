@@ -61,6 +61,7 @@ class Drawing:
     nodes: list[Node]
     edges: list[tuple[str, str, float]]
     clusters: list[dict[str, Any]] = field(default_factory=list)  # a concept map's legend
+    caption: str = ""  # what else the page should say of it (which papers a map counts)
 
 
 def association_strength(together: int, papers_a: int, papers_b: int, total: int) -> float:
@@ -239,6 +240,7 @@ def vis_data(drawing: Drawing) -> dict[str, Any]:
     for a, b, weight in drawing.edges:
         network.add_edge(a, b, width=round(0.5 + 3 * weight / widest, 2), color="#c7ced6")
     nodes, edges, *_ = network.get_network_data()
-    return {"nodes": nodes, "edges": edges, "clusters": drawing.clusters}
+    return {"nodes": nodes, "edges": edges, "clusters": drawing.clusters,
+            "caption": drawing.caption}
 
 

@@ -17,7 +17,8 @@ import pyoxigraph as ox
 
 from kg import draw
 from kg.draw import Drawing, Node
-from kg.explore.pages import Explorer, PaperFilter, Row, local_key
+from kg.explore import tsv
+from kg.explore.pages import Explorer, PaperFilter, Row, local_key, newest_days
 from kg.explore.urls import author_url, category_url, concept_url, paper_url
 from kg.vocab import KG, PREFIXES
 
@@ -101,54 +102,53 @@ def concept_neighbourhood(explorer: Explorer, page: Row) -> Drawing:
     return draw.draw(nodes, edges + links_among(explorer, [n.id for n in nodes]))
 
 
-def _ranked(explorer: Explorer, chosen: MapFilter) -> list[str] | None:
-    """The most named concepts of a whole category or build, as counted when it was built
-    (`kg:Standing`), when `chosen` filters nothing else: then only their mentions are read."""
-    kept = chosen.papers
-    if kept.since or kept.until or kept.concept_type or chosen.digest_day:
-        return None
-    scope = ox.NamedNode(explorer.iris.category(kept.category) if kept.category
-                         else f"{KG}allPapers")
-    result = explorer.store.query(
-        f"SELECT ?concept WHERE {{ ?s kg:scope {scope} ; kg:rankedConcept ?concept ; "
-        f"kg:paperCount ?n }} ORDER BY DESC(?n) ?concept LIMIT {chosen.size}",
-        prefixes=PREFIXES)
-    assert isinstance(result, ox.QuerySolutions)
-    return [_text(s[0]) for s in result] or None
-
-
-def _map_rows(explorer: Explorer, chosen: MapFilter,
-              only: list[str] | None = None) -> list[tuple[str, str, str]]:
-    """(paper, its day, a concept it names) for the papers `chosen` keeps, and `only` these
-    concepts when given."""
-    lines = ["?paper kg:digestDate ?date ; kg:mentions ?concept .",
+def _map_rows(explorer: Explorer, chosen: MapFilter, papers: str) -> list[tuple[str, str, str]]:
+    """(paper, its day, a concept it names) for the papers `chosen` keeps, among `papers`
+    (SPARQL about ?paper, or nothing)."""
+    lines = [papers, "?paper kg:digestDate ?date ; kg:mentions ?concept .",
              chosen.papers.clauses(explorer.iris), chosen.papers.concept_clause()]
-    if only:
-        lines.insert(0, "VALUES ?concept { " + " ".join(str(ox.NamedNode(c)) for c in only)
-                     + " }")
     if chosen.digest_day:
         day = ox.Literal(chosen.digest_day, datatype=ox.NamedNode(PREFIXES["xsd"] + "date"))
         lines.append(f"?paper prov:wasDerivedFrom ?digest . ?digest dcterms:date {day} .")
     query = "SELECT ?paper ?date ?concept WHERE {\n" + "\n".join(lines) + "\n}"
-    result = explorer.store.query(query, prefixes=PREFIXES)
-    assert isinstance(result, ox.QuerySolutions)
-    return [(_text(s[0]), _text(s[1]), _text(s[2])) for s in result]
+    rows = []  # read as TSV: faster on the tens of thousands of rows of a large scope
+    for line in tsv.lines(explorer.store, query):
+        paper, date_term, concept = line.split("\t")
+        rows.append((paper[1:-1], date_term[1:11], concept[1:-1]))  # "YYYY-MM-DD"^^xsd:date
+    return rows
+
+
+def _sample(explorer: Explorer, chosen: MapFilter) -> tuple[str, str]:
+    """The papers a map of a whole category or build reads when it has more than SAMPLE:
+    those of its newest days (`kg.explore.pages.newest_days`); SPARQL and what the caption
+    says of them. A filtered map reads all the papers it keeps."""
+    kept = chosen.papers
+    if kept.since or kept.until or kept.concept_type or chosen.digest_day:
+        return "", ""
+    days = explorer.rows("category-days", ox.NamedNode(explorer.iris.category(kept.category))) \
+        if kept.category else explorer.rows("build-days")
+    clause, counted, since = newest_days(days, "", False)
+    return (clause, f"Its {counted:,} papers since {since}.") if since else ("", "")
 
 
 def concept_map(explorer: Explorer, chosen: MapFilter, *, overlay: bool = False) -> Drawing:
-    """The map (`kg.draw.concept_map`) of the papers `chosen` keeps; with `overlay`, coloured
-    by the average day of their papers instead of by cluster (old blue, new red)."""
+    """The map (`kg.draw.concept_map`) of the papers `chosen` keeps (of a large category or
+    build unfiltered, those of its newest days: `_sample`); with `overlay`, coloured by the
+    average day of their papers instead of by cluster (old blue, new red)."""
     chosen = chosen.checked()
+    papers, caption = _sample(explorer, chosen)
     concepts_of: dict[str, set[str]] = defaultdict(set)
     day_of: dict[str, str] = {}
-    for paper, day, concept in _map_rows(explorer, chosen, _ranked(explorer, chosen)):
+    for paper, day, concept in _map_rows(explorer, chosen, papers):
         concepts_of[paper].add(concept)
         day_of[paper] = day
     found = draw.concept_map(concepts_of, chosen.size, lambda c: _label(explorer, c),
                              lambda c: concept_url(local_key(c)))
     if overlay and found.nodes:
         _colour_by_day(found.nodes, concepts_of, day_of)
-    return draw.draw(found.nodes, found.edges, found.clusters)
+    drawing = draw.draw(found.nodes, found.edges, found.clusters)
+    drawing.caption = caption
+    return drawing
 
 
 def _label(explorer: Explorer, concept: str) -> str:

@@ -312,7 +312,7 @@ class Explorer:
                            kept=kept)
         self._add_sentences(node, listed)
         days = self.rows("concept-days", node, kept=kept)
-        papers, counted, since = _newest(days, "?paper kg:mentions ?node .", bool(kept))
+        papers, counted, since = newest_days(days, "?paper kg:mentions ?node .", bool(kept))
         together = [{**row, "key": local_key(row["concept"]),
                      "strength": association_strength(row["together"] * total / counted,
                                                       total, row["papers"], self.paper_count)}
@@ -350,11 +350,12 @@ class Explorer:
         if found is None:
             return None
         node, page = found
+        kept = PaperFilter(None, kept.since, kept.until, kept.concept_type)  # this category's
         window = PaperFilter(since=kept.since, until=kept.until)
         days = self.rows("category-days", node, kept=window)
         top = self.rows("category-concepts", node, kept=kept) if kept \
-            else self.rows("category-top", node)
-        newest, counted, since = _newest(days, "?paper dcterms:subject ?node .", bool(window))
+            else self.rows("category-top", node)  # counted when built: instant
+        newest, counted, since = newest_days(days, "?paper dcterms:subject ?node .", bool(window))
         page.update(days=days, papers=sum(d["papers"] for d in days),
                     day_pairs=[(d["date"], d["papers"]) for d in days], kept=kept,
                     top=self._keyed(top),
@@ -422,14 +423,14 @@ def _iri(node: ox.NamedNode | ox.BlankNode | ox.Triple) -> str:
     return node.value if isinstance(node, ox.NamedNode) else ""
 
 
-def _newest(days: list[Row], pattern: str, filtered: bool) -> tuple[str, int, str | None]:
+def newest_days(days: list[Row], pattern: str, filtered: bool) -> tuple[str, int, str | None]:
     """What a page's costly aggregates count, given its papers by day (`date`, `papers`): all
     its papers (`pattern`) when there are at most SAMPLE or the page is filtered already, else
     those of its newest days, back to the day that makes SAMPLE. (#PAPERS, the number counted,
     the first of those days or None).
 
     >>> days = [{"date": f"2026-06-0{n}", "papers": 1200} for n in (1, 2, 3)]
-    >>> clause, counted, since = _newest(days, "?paper kg:mentions ?node .", False)
+    >>> clause, counted, since = newest_days(days, "?paper kg:mentions ?node .", False)
     >>> counted, since, clause.count("xsd#date") + clause.count("XMLSchema#date")
     (2400, '2026-06-02', 2)
     """

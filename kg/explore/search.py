@@ -25,7 +25,6 @@ the store is most of its build (see `_read`).
 from __future__ import annotations
 
 import heapq
-import io
 import re
 from array import array
 from bisect import bisect_left, bisect_right
@@ -37,7 +36,8 @@ from urllib.parse import unquote
 
 import pyoxigraph as ox
 
-from kg.vocab import PREFIXES, lookup_key
+from kg.explore import tsv
+from kg.vocab import lookup_key
 
 KINDS = ("paper", "author", "concept", "category")
 SORT_AT_MOST = 20_000  # candidates sorted at once; above, names are walked first
@@ -45,9 +45,10 @@ MERGE_AT_MOST = 16  # posting lists merged lazily in rank order; above, unioned 
 TYPO_MIN = 4  # query words this long may be one edit from a word of a name
 TYPO_MAX = 40  # and no longer (the edits of a word are about 100 times its length)
 WALK_AT_MOST = 20_000  # names walked in rank order for a large set of candidates
-# A query word's names are checked as a set of ranks when it allows at most this many times
-# as many names as the word that gives the candidates (or SET_MIN): building it costs less
-# than reading the words of every candidate.
+# The other query words' names are checked as sets of ranks, the smallest first, while they
+# hold at most this many times as many names as the word that gives the candidates, plus
+# SET_MIN (building them costs less than reading the words of every candidate); the rest on
+# the candidate's words.
 SET_FACTOR = 20
 SET_MIN = 1_000
 # The characters a typo may insert or substitute: the most frequent ones in the words of names,
@@ -319,10 +320,12 @@ class SearchIndex:
         folded, nodes, kinds, worded, ranks = (self._folded, self._node, self._kinds,
                                                self._worded, self._ranks)
         others, allowing = [], []
-        for matcher in matchers:
+        budget = SET_FACTOR * driver.size + SET_MIN  # ranks put in sets, at most
+        for matcher in sorted(matchers, key=lambda m: m.size):
             if matcher is driver:
                 continue
-            if matcher.size <= SET_FACTOR * max(driver.size, SET_MIN):
+            if matcher.size <= budget:
+                budget -= matcher.size
                 allowing.append(set(chain.from_iterable(ranks[s:e] for s, e in matcher.lists)))
             else:
                 others.append(matcher)
@@ -388,60 +391,31 @@ class SearchIndex:
         return edits & self._vocabulary
 
 
-def _lines(store: ox.Store, query: str) -> Iterator[str]:
-    """A SELECT's rows as lines of TSV, read one at a time: the terms tab-separated, IRIs in
-    <>, literals quoted and escaped (so a tab or newline is never inside one), numbers bare.
-    Serialised by pyoxigraph in one call: reading the terms one by one is slower. (Its CSV
-    does not quote an IRI with a comma, and the archive has categories like "cs.CV, cs.MM".)"""
-    solutions = store.query(query, prefixes=PREFIXES)
-    assert isinstance(solutions, ox.QuerySolutions)
-    data = solutions.serialize(format=ox.QueryResultsFormat.TSV)
-    assert isinstance(data, bytes)
-    lines = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline="\n")
-    next(lines, None)  # the variables
-    return (line.rstrip("\n") for line in lines)
-
-
-_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
-_ESCAPED = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f"}
-
-
-def _unescape(match: re.Match[str]) -> str:
-    code = match[1] or match[2]
-    return chr(int(code, 16)) if code else _ESCAPED.get(match[3], match[3])
-
-
-def _value(term: str) -> str:
-    """A TSV term's value: a literal's lexical form, an IRI, or a number or boolean as is."""
-    if term.startswith('"'):
-        value = term[1:term.rindex('"')]  # before a language tag or datatype
-        return _ESCAPE.sub(_unescape, value) if "\\" in value else value
-    return term[1:-1] if term.startswith("<") else term
-
-
 def _objects(store: ox.Store, predicate: str, subjects: dict[str, int]) -> list[str | None]:
     """An object of `predicate` (a prefixed name) for each of `subjects` (IRIs in <>), in
     their order. One triple pattern and a join in Python: joining in SPARQL doubled the read
     on June."""
     query = f"SELECT ?s ?o WHERE {{ ?s {predicate} ?o }}"
-    found = dict(line.split("\t", 1) for line in _lines(store, query))
-    return [None if (term := found.get(subject)) is None else _value(term)
+    found = dict(line.split("\t", 1) for line in tsv.lines(store, query))
+    return [None if (term := found.get(subject)) is None else tsv.value(term)
             for subject in subjects]
 
 
 def _typed(store: ox.Store, kind: str) -> dict[str, int]:
-    """The nodes of a class (a prefixed name), numbered, by IRI in <> (as `_lines` has them)."""
-    return {iri: i for i, iri in enumerate(_lines(store, f"SELECT ?s WHERE {{ ?s a {kind} }}"))}
+    """The nodes of a class (a prefixed name), numbered, by IRI in <> (as `tsv.lines` has
+    them)."""
+    query = f"SELECT ?s WHERE {{ ?s a {kind} }}"
+    return {iri: i for i, iri in enumerate(tsv.lines(store, query))}
 
 
 def _counts(store: ox.Store, predicate: str, subjects: dict[str, int]) -> list[int]:
     """For each of `subjects`, how many nodes have it as object of `predicate`."""
     query = f"SELECT ?o (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s {predicate} ?o }} GROUP BY ?o"
     counts = [0] * len(subjects)
-    for line in _lines(store, query):
+    for line in tsv.lines(store, query):
         subject, _, n = line.partition("\t")
         if (i := subjects.get(subject)) is not None:
-            counts[i] = int(_value(n))
+            counts[i] = int(tsv.value(n))
     return counts
 
 
@@ -481,10 +455,10 @@ def _read(store: ox.Store) -> _Names:
     labels = _objects(store, "skos:prefLabel", concepts)
     counts = _objects(store, "kg:paperCount", concepts)
     aliases: dict[int, list[str]] = {}
-    for line in _lines(store, "SELECT ?s ?o WHERE { ?s skos:altLabel ?o }"):
+    for line in tsv.lines(store, "SELECT ?s ?o WHERE { ?s skos:altLabel ?o }"):
         subject, _, alias = line.partition("\t")
         if (number := concepts.get(subject)) is not None:
-            aliases.setdefault(number, []).append(_value(alias))
+            aliases.setdefault(number, []).append(tsv.value(alias))
     for (iri, i), label, mentioned in zip(concepts.items(), labels, counts, strict=True):
         if label is not None:
             key = unquote(iri[1:-1].rsplit("/", 1)[-1])
