@@ -162,12 +162,15 @@ def test_the_overview_searches_every_paper_and_concept() -> None:
     graph = large_graph()
     index = search_index(graph)
     assert len(index["papers"]) == 120 and len(index["concepts"]) == 12
-    node, title, arxiv_id, authors, categories, day, named = index["papers"][7]
+    title, arxiv_id, authors, categories, day, named = index["papers"][7]
+    node = "paper:2509.00007"
     data = graph.nodes[node]
     assert (title, arxiv_id, authors, categories, day) == (
         data["title"], data["id"], data["authors"], data["categories"], data["date"])
-    assert {index["concepts"][i][0] for i in named} == {
+    concepts = sorted(n for n, kind in graph.nodes(data="kind") if kind == "concept")
+    assert {concepts[i] for i in named} == {
         t for t, e in graph.succ[node].items() if e["rel"] == "mentions"}
+    assert [c[0] for c in index["concepts"]] == [graph.nodes[c]["label"] for c in concepts]
 
 
 def test_budget_must_allow_a_node(tmp_path: Path) -> None:

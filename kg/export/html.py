@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -244,16 +245,17 @@ def _notice(graph: nx.DiGraph, view: nx.DiGraph) -> str:
             f"categories. Search finds every paper and concept; `kg serve` explores them all.")
 
 
-def search_index(graph: nx.DiGraph) -> dict[str, list[list[Any]]]:
-    """Every paper and concept, for the overview's search: concepts as [node, label, other
-    names, papers]; papers as [node, title, arXiv id, first authors, categories, day, the
-    indexes of its concepts in the concept list]."""
+def search_index(graph: nx.DiGraph, drawn: Collection[str] = ()) -> dict[str, list[list[Any]]]:
+    """Every paper and concept, for the overview's search: concepts as [label, other names,
+    papers, its node if `drawn` else ""]; papers as [title, id, first authors, categories,
+    day, the positions of its concepts in the concept list]. Compact, since it is every
+    node of the build (the archive's is 30 MB): no node ids but the drawn ones."""
     concepts = sorted(n for n, kind in graph.nodes(data="kind") if kind == "concept")
     position = {c: i for i, c in enumerate(concepts)}
     papers_of = Counter(t for _, t, rel in graph.edges(data="rel") if rel == "mentions")
     index: dict[str, list[list[Any]]] = {"concepts": [
-        [c, graph.nodes[c]["label"], graph.nodes[c]["alt_labels"], papers_of[c]]
-        for c in concepts], "papers": []}
+        [graph.nodes[c]["label"], graph.nodes[c]["alt_labels"], papers_of[c],
+         c if c in drawn else ""] for c in concepts], "papers": []}
     for node, data in sorted(graph.nodes(data=True)):
         if data["kind"] != "paper":
             continue
@@ -261,7 +263,7 @@ def search_index(graph: nx.DiGraph) -> dict[str, list[list[Any]]]:
             ["et al."] if len(data["authors"]) > SEARCHED_AUTHORS else [])
         named = sorted(position[t] for t, edge in graph.succ[node].items()
                        if edge["rel"] == "mentions")
-        index["papers"].append([node, data["title"], data["id"], authors, data["categories"],
+        index["papers"].append([data["title"], data["id"], authors, data["categories"],
                                 data.get("date") or "", named])
     return index
 
@@ -286,7 +288,7 @@ def _environment(graph: nx.DiGraph, view: nx.DiGraph, drawing: Drawing | None) -
         "extractor": graph.graph.get("extractor"),
         "laid_out": drawing is not None,
         "clusters": drawing.clusters if drawing else [],
-        "index": search_index(graph) if drawing else None,
+        "index": search_index(graph, set(view)) if drawing else None,
     }
     return env
 
