@@ -15,7 +15,6 @@ server follows the folder through an update; the index is built once per store, 
 from __future__ import annotations
 
 import contextlib
-import gc
 import pickle
 import re
 import threading
@@ -132,12 +131,8 @@ def _index_apart(store: ox.Store) -> SearchIndex:
     reply = Isolator(INDEX_LIMITS).run(work)
     if reply.status != 200:
         raise RuntimeError(f"the search index could not be built: {reply.body.decode()}")
-    with collector.paused():
+    with collector.paused():  # hundreds of thousands of objects, and no cycle among them
         index = pickle.loads(reply.body)  # our own child's bytes
-    # Hundreds of thousands of objects that live as long as the store: left to the cyclic
-    # collector, each page's work walked them all again (a category page of the archive took
-    # 20 s instead of 3.6).
-    gc.freeze()
     assert isinstance(index, SearchIndex)
     return index
 
