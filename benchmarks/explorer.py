@@ -68,7 +68,7 @@ def main() -> None:
     args = parser.parse_args()
     store = load_store(args.build)
     visits = pages_to_visit(Explorer(store), args.pages)
-    app = create_app(store, label=args.build.name)
+    app = create_app(store, label=args.build.name, own_process=True)  # as `kg serve` does
     listener = bind("127.0.0.1", 0)
     base = f"http://127.0.0.1:{listener.getsockname()[1]}"
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))

@@ -33,11 +33,14 @@ BACKLOG = 128  # connections the kernel queues before the server accepts them
 def create_app(store: ox.Store | Callable[[], ox.Store], *, label: str = "graph",
                timeout: float = DEFAULT_TIMEOUT,
                memory: int = DEFAULT_MEMORY, max_result: int = DEFAULT_MAX_RESULT,
-               max_rows: int = DEFAULT_MAX_ROWS, workers: int | None = None) -> Starlette:
+               max_rows: int = DEFAULT_MAX_ROWS, workers: int | None = None,
+               own_process: bool = False) -> Starlette:
     """The app serving `store` (or the store a callable gives at each request, to follow a
     build folder: `kg.store.LiveStore`): each query stopped past `timeout` seconds, `memory`
     bytes or an answer of `max_result` bytes; the JSON API returns at most `max_rows` rows. At
-    most `workers` queries (default: one per CPU) run at once, the others wait their turn."""
+    most `workers` queries (default: one per CPU) run at once, the others wait their turn.
+    `own_process`: the app is all its process does (`kg serve`), so what it keeps for long
+    may be frozen out of the cyclic collector's walks (`kg.serve.explorer`)."""
     threads = workers or os.cpu_count() or 2
     stores = store if callable(store) else lambda: store
     service = Service(stores, Isolator(Limits(timeout, memory, max_result)),
@@ -52,7 +55,7 @@ def create_app(store: ox.Store | Callable[[], ox.Store], *, label: str = "graph"
     app = Starlette(routes=[*sparql.routes, *pages.routes, *explorer.routes], lifespan=lifespan,
                     exception_handlers={404: explorer.missing})
     app.state.service = service
-    explorer.attach(app, service)
+    explorer.attach(app, service, freeze=own_process)
     app.state.page = pages.render_page(label)
     return app
 
