@@ -433,3 +433,22 @@ def _papers_of(explorer: Explorer, code: str) -> set[str]:
     subject = pyoxigraph.NamedNode("http://purl.org/dc/terms/subject")
     category = pyoxigraph.NamedNode(explorer.iris.category(code))
     return {q.subject.value for q in explorer.store.quads_for_pattern(None, subject, category)}
+
+
+def test_author_and_day_lists_follow_the_filters(base: str, explorer: Explorer):
+    from kg.explore.pages import PaperFilter
+
+    paper = explorer.concept("neural-operator")["listed"][0]
+    name = explorer.paper(paper["arxivId"])["authors"][0]["name"]
+    late = explorer.author(name, PaperFilter(since="2026-06-20"))
+    assert all(p["date"] >= "2026-06-20" for p in late["papers"])
+    assert late["first_seen"] == explorer.author(name)["first_seen"]  # read on every paper
+    day = explorer.day("2026-06-29", PaperFilter(category="cs.CV", concept_type="method"))
+    cv = _papers_of(explorer, "cs.CV")
+    assert day["papers"] and all(p["paper"] in cv for p in day["papers"])
+    assert len(day["papers"]) < len(explorer.day("2026-06-29")["papers"])
+    for concept in day["new"][:5]:
+        assert "method" in explorer.concept(concept["key"])["types"]
+    text = fetch(f"{base}/day/2026-06-29?category=cs.CV&type=method")[2]
+    assert '<option value="cs.CV" selected>' in text and 'name="from"' not in text
+    assert fetch(f"{base}/author/{quote(name)}?from=2026-06-20")[0] == 200

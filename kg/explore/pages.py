@@ -282,17 +282,21 @@ class Explorer:
             related=self.rows("paper-related", node))
         return page
 
-    def author(self, name: str) -> Row | None:
+    def author(self, name: str, kept: PaperFilter = PaperFilter()) -> Row | None:
+        """An author's page; its lists (papers, co-authors, concepts, categories) count the
+        papers `kept` (first and last seen are read on all)."""
         found = self._existing(self.iris.person(name), "author")
         if found is None:
             return None
         node, page = found
-        papers = self.rows("author-papers", node)
-        dates = sorted(p["date"] for p in papers if p.get("date"))
+        every = self.rows("author-papers", node)
+        dates = sorted(p["date"] for p in every if p.get("date"))
         page.update(
-            person=node.value, papers=papers, coauthors=self.rows("author-coauthors", node),
-            concepts=self._keyed(self.rows("author-concepts", node)),
-            categories=self.rows("author-categories", node),
+            person=node.value, kept=kept, all_papers=len(every),
+            papers=self.rows("author-papers", node, kept=kept) if kept else every,
+            coauthors=self.rows("author-coauthors", node, kept=kept),
+            concepts=self._keyed(self.rows("author-concepts", node, kept=kept)),
+            categories=self.rows("author-categories", node, kept=kept),
             first_seen=dates[0] if dates else None, last_seen=dates[-1] if dates else None)
         return page
 
@@ -394,21 +398,24 @@ class Explorer:
                     break
         return first
 
-    def day(self, day: str) -> Row | None:
+    def day(self, day: str, kept: PaperFilter = PaperFilter()) -> Row | None:
+        """A day's page; its lists (the digest, the concepts first seen) keep the papers of
+        `kept`'s category and the concepts of its type."""
         try:
             date.fromisoformat(day)
         except ValueError:
             return None
         node = _day(day)
-        papers = self.rows("day-papers", node)
-        if not papers:
+        kept = PaperFilter(kept.category, None, None, kept.concept_type)  # the day is the day
+        if not self.rows("day-papers", node, "\nLIMIT 1"):
             return None
+        papers = self.rows("day-papers", node, kept=kept)
         seen: dict[str, Row] = {}
         for row in papers:  # a paper in two digests of the day is listed once
             seen.setdefault(row["paper"], row)
-        new = [r for r in self.rows("day-concepts", node)
+        new = [r for r in self.rows("day-concepts", node, kept=kept)
                if self.first_seen(r["concept"], before=day) == day]
-        return {"date": day, "papers": list(seen.values()),
+        return {"date": day, "papers": list(seen.values()), "kept": kept,
                 "digests": sorted({r["digest"] for r in papers}),
                 "new": self._keyed(new[:NEW_CONCEPTS]), "new_count": len(new)}
 

@@ -231,6 +231,20 @@ async def home(request: Request) -> Response:
     return _page(request, "home", graph, page=await run_in_threadpool(per_store.home))
 
 
+async def author(request: Request) -> Response:
+    name, kept = request.path_params["name"], _kept(request)
+    per_store, _ = _state(request)
+    home = await run_in_threadpool(per_store.home)
+
+    def compute(explorer: Explorer) -> Context | None:
+        page = explorer.author(name, kept)
+        return None if page is None else {
+            "page": page, "drawn": maps.as_json(maps.author_neighbourhood(explorer, page)),
+            "categories": home["categories"]}
+
+    return await _answer(request, "author", compute, f"This build has no author {name!r}.")
+
+
 async def concept(request: Request) -> Response:
     number, kept, key = _page_number(request), _kept(request), request.path_params["key"]
     per_store, _ = _state(request)
@@ -282,10 +296,15 @@ async def category(request: Request) -> Response:
 async def day(request: Request) -> Response:
     when = request.path_params["day"]
 
+    kept = _kept(request)
+    per_store, _ = _state(request)
+    home = await run_in_threadpool(per_store.home)
+
     def compute(explorer: Explorer) -> Context | None:
-        page = explorer.day(when)
-        return None if page is None else {"page": page, "drawn": maps.as_json(
-            maps.concept_map(explorer, MapFilter(digest_day=when)))}
+        page = explorer.day(when, kept)
+        return None if page is None else {"page": page, "categories": home["categories"],
+                                          "drawn": maps.as_json(maps.concept_map(
+                                              explorer, MapFilter(page["kept"], digest_day=when)))}
 
     return await _answer(request, "day", compute,
                          f"This build has no digest of the day {when!r}.")
@@ -361,8 +380,7 @@ routes = [
     Route("/", home),
     Route("/paper/{paper_id:path}", _node_page("paper", Explorer.paper, "paper", "paper_id",
                                                maps.paper_neighbourhood)),
-    Route("/author/{name:path}", _node_page("author", Explorer.author, "author", "name",
-                                            maps.author_neighbourhood)),
+    Route("/author/{name:path}", author),
     Route("/concept/{key:path}", concept),
     Route("/category/{code}", category),
     Route("/day/{day}", day),
