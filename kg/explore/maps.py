@@ -18,8 +18,9 @@ import pyoxigraph as ox
 from kg import draw
 from kg.draw import Drawing, Node
 from kg.explore import tsv
-from kg.explore.pages import Explorer, PaperFilter, Row, local_key, newest_days
+from kg.explore.pages import Explorer, PaperFilter, Row, iso_day, local_key, newest_days
 from kg.explore.urls import author_url, category_url, concept_url, paper_url
+from kg.query import python_value
 from kg.vocab import KG, PREFIXES
 
 MAP_SIZE = 100
@@ -40,8 +41,8 @@ class MapFilter:
 
     def checked(self) -> MapFilter:
         """The filter with days that are not dates and unknown types dropped."""
-        day = PaperFilter(since=self.digest_day).checked().since
-        return MapFilter(self.papers.checked(), min(max(self.size, 10), draw.MAX_NODES), day)
+        return MapFilter(self.papers.checked(), min(max(self.size, 10), draw.MAX_NODES),
+                         iso_day(self.digest_day))
 
 
 def links_among(explorer: Explorer, iris: list[str]) -> list[tuple[str, str, float]]:
@@ -154,7 +155,7 @@ def concept_map(explorer: Explorer, chosen: MapFilter, *, overlay: bool = False)
 def _label(explorer: Explorer, concept: str) -> str:
     label = ox.NamedNode(PREFIXES["skos"] + "prefLabel")
     for quad in explorer.store.quads_for_pattern(ox.NamedNode(concept), label, None):
-        return _text(quad.object)
+        return str(python_value(quad.object))
     return local_key(concept)
 
 
@@ -172,10 +173,6 @@ def _colour_by_day(nodes: list[Node], concepts_of: dict[str, set[str]],
         share = (average[node.id] - low) / (high - low) if high > low else 0.5
         node.colour = OVERLAY[min(int(share * len(OVERLAY)), len(OVERLAY) - 1)]
         node.title += f", on average {date.fromordinal(round(average[node.id])).isoformat()}"
-
-
-def _text(term: object) -> str:
-    return term.value if isinstance(term, ox.NamedNode | ox.Literal) else ""
 
 
 def as_json(drawing: Drawing) -> dict[str, Any]:

@@ -22,6 +22,9 @@ from urllib.parse import unquote
 import pyoxigraph as ox
 
 from kg.draw import association_strength
+from kg.query import python_value
+from kg.sources.boundary import BadEntry
+from kg.sources.common import parse_arxiv_id
 from kg.vocab import KG, PREFIXES, Iris, slug
 
 Row = dict[str, Any]
@@ -34,8 +37,6 @@ NEW_CONCEPTS = 60  # a day page lists this many of the concepts first seen that 
 WEEK = 7  # days: "rising" compares the last week of a category with the weeks before
 RISING_WEEKS = 4  # ... the four weeks before
 TAXONOMY_SCHEME = "scheme/arxiv-taxonomy"  # under the build's base: how the base is found
-_ARXIV_ID = re.compile(r"(?:arxiv:)?(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?",
-                       re.IGNORECASE)
 CONCEPT_TYPES = ("method", "task", "dataset", "metric", "artifact")
 _CONCEPT_TYPES = {f"{KG}{t.capitalize()}": t for t in CONCEPT_TYPES}
 
@@ -52,7 +53,7 @@ class PaperFilter:
 
     def checked(self) -> PaperFilter:
         kind = self.concept_type if self.concept_type in CONCEPT_TYPES else None
-        return PaperFilter(self.category or None, _date(self.since), _date(self.until), kind)
+        return PaperFilter(self.category or None, iso_day(self.since), iso_day(self.until), kind)
 
     def __bool__(self) -> bool:
         return bool(self.category or self.since or self.until or self.concept_type)
@@ -75,7 +76,8 @@ class PaperFilter:
         return "\n  ".join(lines)
 
 
-def _date(text: str | None) -> str | None:
+def iso_day(text: str | None) -> str | None:
+    """A YYYY-MM-DD day, or None for anything that is not one."""
     try:
         return date.fromisoformat(text).isoformat() if text else None
     except ValueError:
@@ -94,20 +96,6 @@ def _bind(text: str, terms: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
     if not terms:
         return text
     return re.sub(r"\?(\w+)\b", lambda m: str(terms[m[1]]) if m[1] in terms else m[0], text)
-
-
-def _value(term: object) -> Any:
-    """A term as Python: numbers and booleans as such, IRIs and other literals as text."""
-    if isinstance(term, ox.Literal):
-        kind = term.datatype.value.rsplit("#", 1)[-1]
-        if kind == "integer":
-            return int(term.value)
-        if kind in ("decimal", "double"):
-            return float(term.value)
-        if kind == "boolean":
-            return term.value == "true"
-        return term.value
-    return term.value if isinstance(term, ox.NamedNode) else None
 
 
 def local_key(iri: str) -> str:
@@ -150,27 +138,24 @@ def weekly(days: list[Row]) -> list[tuple[str, int]]:
     return weeks
 
 
-def rising(recent: list[Row], before: Mapping[str, int], recent_papers: int,
-           earlier_papers: int) -> list[Row]:
+def rising(counted: list[Row], recent_papers: int, earlier_papers: int) -> list[Row]:
     """Concepts named by a larger share of a category's papers in its last week than in the
-    RISING_WEEKS before, most risen first: `recent` rows (`concept`, `label`, `recent`: papers
-    of the week naming it), `before` the papers of the earlier weeks naming each, out of
+    RISING_WEEKS before, most risen first: `counted` rows (`concept`, `label`, `recent` and
+    `earlier`: the papers of the week and of the weeks before naming it), out of
     `recent_papers` and `earlier_papers`. Shares are smoothed by half a paper, so that a
     concept new this week ranks by how many papers name it.
 
-    >>> rows = [{"concept": "c/a", "label": "a", "recent": 4}, {"concept": "c/b", "label": "b",
-    ...         "recent": 2}]
-    >>> [r["key"] for r in rising(rows, {"c/a": 0, "c/b": 30}, 20, 60)]
+    >>> rows = [{"concept": "c/a", "label": "a", "recent": 4, "earlier": 0},
+    ...         {"concept": "c/b", "label": "b", "recent": 2, "earlier": 30}]
+    >>> [r["key"] for r in rising(rows, 20, 60)]
     ['a']
     """
     found = []
-    for row in recent:
-        earlier = before.get(row["concept"], 0)
+    for row in counted:
         ratio = ((row["recent"] + 0.5) / (recent_papers + 1)) \
-            / ((earlier + 0.5) / (earlier_papers + 1))
+            / ((row["earlier"] + 0.5) / (earlier_papers + 1))
         if ratio > 1:
-            found.append({**row, "key": local_key(row["concept"]), "earlier": earlier,
-                          "ratio": ratio})
+            found.append({**row, "key": local_key(row["concept"]), "ratio": ratio})
     found.sort(key=lambda r: (-r["ratio"], -r["recent"], r["label"].lower()))
     return found[:RISING]
 
@@ -213,7 +198,7 @@ class Explorer:
         for solution in result:
             row: Row = {}
             for variable, term in zip(names, solution, strict=True):
-                row[variable] = _value(term)
+                row[variable] = python_value(term)
                 if isinstance(term, ox.Literal) and term.language:
                     row[f"{variable}_lang"] = term.language
             rows.append(row)
@@ -230,9 +215,12 @@ class Explorer:
 
     def paper_node(self, paper_id: str) -> ox.NamedNode | None:
         """A paper by its arXiv id (with or without version or `arXiv:`), or its identifier."""
-        arxiv = _ARXIV_ID.fullmatch(paper_id.strip())
+        try:
+            arxiv = parse_arxiv_id(paper_id)
+        except BadEntry:  # a version of more digits than any
+            arxiv = None
         found = list(self.store.quads_for_pattern(
-            None, ox.NamedNode(KG + "arxivId"), ox.Literal(arxiv.group(1)))) if arxiv else []
+            None, ox.NamedNode(KG + "arxivId"), ox.Literal(arxiv[0]))) if arxiv else []
         if not found:
             found = list(self.store.quads_for_pattern(
                 None, ox.NamedNode(PREFIXES["dcterms"] + "identifier"),
@@ -377,9 +365,8 @@ class Explorer:
                 recent = self.rows("category-recent", node, extra={"since": _day(since)},
                                    papers=_on_days([d["date"] for d in days
                                                     if d["date"] >= before]))
-                page.update(rising_since=since, rising_before=before, rising=rising(
-                    recent, {r["concept"]: r["earlier"] for r in recent}, recent_papers,
-                    earlier_papers))
+                page.update(rising_since=since, rising_before=before,
+                            rising=rising(recent, recent_papers, earlier_papers))
         return page
 
     def first_seen(self, concept: str, before: str | None = None) -> str | None:

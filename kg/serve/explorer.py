@@ -9,7 +9,8 @@ node is a 404 page.
 
 Pages are read in a worker thread, not a forked child as user queries are: their SPARQL is
 ours and bounded. The explorer and the search index follow the store a `Service` gives, so a
-server follows the folder through an update; the index is built once per store, on first use.
+server follows the folder through an update; the index is built once per store, in a forked
+child started with the server (`attach`).
 """
 
 from __future__ import annotations
@@ -34,12 +35,11 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from kg import collector
-from kg.draw import Drawing
 from kg.explore import maps, render
 from kg.explore.maps import MapFilter
 from kg.explore.pages import Explorer, PaperFilter
 from kg.explore.search import KINDS as search_kinds
-from kg.explore.search import Hit, SearchIndex
+from kg.explore.search import Hit, SearchIndex, normalise_query
 from kg.serve.isolation import GiB, Isolator, Limits, Writer
 from kg.serve.service import COMMON_HEADERS, Service
 
@@ -71,7 +71,8 @@ class _PerStore:
         self._home: dict[str, Any] | None = None  # counted over the whole build: kept
         self._pages: OrderedDict[str, Any] = OrderedDict()  # the last PAGES_KEPT pages' data
 
-    def _current(self) -> Explorer:
+    def explorer(self) -> Explorer:
+        """The explorer of the store the service answers from now."""
         store = self._stores()
         with self._lock:
             if store is not self._store or self._explorer is None:
@@ -80,11 +81,8 @@ class _PerStore:
                 self._pages.clear()
             return self._explorer
 
-    def explorer(self) -> Explorer:
-        return self._current()
-
     def home(self) -> dict[str, Any]:
-        explorer = self._current()
+        explorer = self.explorer()
         home = self._home
         if home is None:
             home = explorer.home()
@@ -94,7 +92,7 @@ class _PerStore:
         return home
 
     def index(self) -> SearchIndex:
-        explorer = self._current()
+        explorer = self.explorer()
         with self._building:  # one child builds it; other searches wait for that one
             index = self._index
             if index is None or explorer is not self._explorer:
@@ -114,7 +112,7 @@ class _PerStore:
     def remembered(self, key: str, compute: Callable[[Explorer], Any]) -> Any:
         """`compute(explorer)`, or what it gave for `key` lately: a page read again (back,
         a shared link, a reload) is answered at once."""
-        explorer = self._current()
+        explorer = self.explorer()
         with self._lock:
             if key in self._pages:
                 self._pages.move_to_end(key)
@@ -199,26 +197,6 @@ async def _answer(request: Request, template: str, compute: Callable[[Explorer],
     return _page(request, template, graph, **context)
 
 
-def _node_page(template: str, read: Callable[[Explorer, str], Any], what: str,
-               parameter: str, drawing: Callable[[Explorer, Any], Drawing]
-               ) -> Callable[[Request], Any]:
-    """A route answering `template` with `read(explorer, the address's id)` and its
-    `drawing`, or a 404."""
-
-    async def endpoint(request: Request) -> Response:
-        node_id = request.path_params[parameter]
-
-        def compute(explorer: Explorer) -> Context | None:
-            page = read(explorer, node_id)
-            return None if page is None else {
-                "page": page, "drawn": maps.as_json(drawing(explorer, page))}
-
-        return await _answer(request, template, compute,
-                             f"This build has no {what} {node_id!r}.")
-
-    return endpoint
-
-
 def _page_number(request: Request) -> int:
     try:
         return max(1, int(request.query_params.get("page", "1")))
@@ -229,6 +207,17 @@ def _page_number(request: Request) -> int:
 async def home(request: Request) -> Response:
     per_store, graph = _state(request)
     return _page(request, "home", graph, page=await run_in_threadpool(per_store.home))
+
+
+async def paper(request: Request) -> Response:
+    paper_id = request.path_params["paper_id"]
+
+    def compute(explorer: Explorer) -> Context | None:
+        page = explorer.paper(paper_id)
+        return None if page is None else {
+            "page": page, "drawn": maps.as_json(maps.paper_neighbourhood(explorer, page))}
+
+    return await _answer(request, "paper", compute, f"This build has no paper {paper_id!r}.")
 
 
 async def author(request: Request) -> Response:
@@ -294,9 +283,7 @@ async def category(request: Request) -> Response:
 
 
 async def day(request: Request) -> Response:
-    when = request.path_params["day"]
-
-    kept = _kept(request)
+    when, kept = request.path_params["day"], _kept(request)
     per_store, _ = _state(request)
     home = await run_in_threadpool(per_store.home)
 
@@ -340,15 +327,9 @@ async def search(request: Request) -> Response:
 
 
 def _exact_id(query: str, hit: Hit) -> bool:
-    """An arXiv id (with or without version) or a category code typed whole goes straight to
-    its page."""
-    typed = query.strip().lower().removeprefix("arxiv:")
-    if hit.kind == "paper":
-        typed = _VERSION.sub("", typed)
-    return hit.kind in ("paper", "category") and typed == hit.id.lower()
-
-
-_VERSION = re.compile(r"v\d+$")
+    """An arXiv id (in any written form: `normalise_query`) or a category code typed whole
+    goes straight to its page."""
+    return hit.kind in ("paper", "category") and normalise_query(query) == hit.id.lower()
 
 
 async def api_search(request: Request) -> Response:
@@ -378,8 +359,7 @@ async def missing(request: Request, _: Exception) -> Response:
 
 routes = [
     Route("/", home),
-    Route("/paper/{paper_id:path}", _node_page("paper", Explorer.paper, "paper", "paper_id",
-                                               maps.paper_neighbourhood)),
+    Route("/paper/{paper_id:path}", paper),
     Route("/author/{name:path}", author),
     Route("/concept/{key:path}", concept),
     Route("/category/{code}", category),
