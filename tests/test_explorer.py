@@ -15,7 +15,8 @@ import pytest
 from playwright.sync_api import Browser, Request
 from serving import running
 
-from kg.explore.pages import Explorer, sentence_around
+from kg.explore import pages as explorer_pages
+from kg.explore.pages import Explorer, PaperFilter, sentence_around
 from kg.query import load_store
 from kg.serve.app import create_app
 
@@ -133,6 +134,26 @@ def test_concepts_are_paged(base: str, explorer: Explorer):
     assert first.isdisjoint(p["paper"] for p in data["listed"])
     text = fetch(f"{base}/concept/{quote(hub['key'])}?page=2")[2]
     assert 'rel="prev"' in text
+
+
+def test_a_concept_of_many_papers_reads_a_page_from_its_days_alone(
+        explorer: Explorer, monkeypatch: pytest.MonkeyPatch):
+    """Past SAMPLE papers a page reads only the days it falls on: the same papers, in the
+    same order, on every page, as sorting them all (with and without a filter)."""
+    hub = explorer.home()["top"][0]
+    monkeypatch.setattr(explorer_pages, "PAGE_SIZE", 7)  # pages that cut days in two
+
+    def every_page(kept: PaperFilter) -> list[str]:
+        count = explorer.concept(hub["key"], kept=kept)["pages"]
+        assert count >= 3
+        return [p["paper"] for n in range(1, count + 1)
+                for p in explorer.concept(hub["key"], n, kept)["listed"]]
+
+    for kept in (PaperFilter(), PaperFilter(since="2026-06-20")):
+        sorted_all = every_page(kept)
+        monkeypatch.setattr(explorer_pages, "SAMPLE", 0)
+        assert every_page(kept) == sorted_all
+        monkeypatch.setattr(explorer_pages, "SAMPLE", 2000)
 
 
 def test_association_strength_ranks_what_is_named_together(explorer: Explorer):
@@ -267,7 +288,6 @@ def test_drawings_are_laid_out_on_the_server_alike_every_time(base: str, explore
 def test_a_concept_map_links_by_association_strength_and_names_its_clusters(
         explorer: Explorer):
     from kg.explore.maps import MapFilter, concept_map
-    from kg.explore.pages import PaperFilter
 
     whole = concept_map(explorer, MapFilter(size=60))
     assert len(whole.nodes) == 60 and whole.clusters
@@ -403,7 +423,6 @@ def test_markup_in_the_data_stays_text(hostile_base: str, browser: Browser):
 def test_lists_follow_the_filters(base: str, explorer: Explorer):
     """A concept's papers by category and days; a category's days, concepts and authors by
     days and concept type; each filtered page at its own address, pages kept when paging."""
-    from kg.explore.pages import PaperFilter
 
     hub = explorer.home()["top"][0]["key"]
     whole = explorer.concept(hub)
@@ -436,7 +455,6 @@ def _papers_of(explorer: Explorer, code: str) -> set[str]:
 
 
 def test_author_and_day_lists_follow_the_filters(base: str, explorer: Explorer):
-    from kg.explore.pages import PaperFilter
 
     paper = explorer.concept("neural-operator")["listed"][0]
     name = explorer.paper(paper["arxivId"])["authors"][0]["name"]

@@ -18,9 +18,8 @@ import pyoxigraph as ox
 from kg import draw
 from kg.draw import Drawing, Node
 from kg.explore import tsv
-from kg.explore.pages import Explorer, PaperFilter, Row, iso_day, local_key, newest_days
+from kg.explore.pages import Explorer, PaperFilter, Row, iso_day, local_key
 from kg.explore.urls import author_url, category_url, concept_url, paper_url
-from kg.query import python_value
 from kg.vocab import KG, PREFIXES
 
 MAP_SIZE = 100
@@ -104,10 +103,10 @@ def concept_neighbourhood(explorer: Explorer, page: Row) -> Drawing:
 
 
 def _map_rows(explorer: Explorer, chosen: MapFilter, papers: str) -> list[tuple[str, str, str]]:
-    """(paper, its day, a concept it names) for the papers `chosen` keeps, among `papers`
-    (SPARQL about ?paper, or nothing)."""
+    """(paper, its day, a concept it names) for `papers` (SPARQL about ?paper: those
+    `chosen` keeps, or their newest) and the concepts of `chosen`'s type."""
     lines = [papers, "?paper kg:digestDate ?date ; kg:mentions ?concept .",
-             chosen.papers.clauses(explorer.iris), chosen.papers.concept_clause()]
+             chosen.papers.concept_clause()]
     if chosen.digest_day:
         day = ox.Literal(chosen.digest_day, datatype=ox.NamedNode(PREFIXES["xsd"] + "date"))
         lines.append(f"?paper prov:wasDerivedFrom ?digest . ?digest dcterms:date {day} .")
@@ -120,16 +119,17 @@ def _map_rows(explorer: Explorer, chosen: MapFilter, papers: str) -> list[tuple[
 
 
 def _sample(explorer: Explorer, chosen: MapFilter) -> tuple[str, str]:
-    """The papers a map of a whole category or build reads when it has more than SAMPLE:
-    those of its newest days (`kg.explore.pages.newest_days`); SPARQL and what the caption
-    says of them. A filtered map reads all the papers it keeps."""
+    """The papers a map reads, as SPARQL, and what its caption says of them: those `chosen`
+    keeps, or when they are more than SAMPLE those of their newest days
+    (`Explorer.sample`). A day's map reads all the papers of its digests."""
     kept = chosen.papers
-    if kept.since or kept.until or kept.concept_type or chosen.digest_day:
-        return "", ""
+    if chosen.digest_day:
+        return kept.clauses(explorer.iris), ""
     days = explorer.rows("category-days", ox.NamedNode(explorer.iris.category(kept.category))) \
         if kept.category else explorer.rows("build-days")
-    clause, counted, since = newest_days(days, "", False)
-    return (clause, f"Its {counted:,} papers since {since}.") if since else ("", "")
+    days = [d for d in days if (kept.since or "") <= d["date"] <= (kept.until or "9")]
+    papers, counted, since = explorer.sample("", None, kept, days)
+    return papers, f"Its {counted:,} papers since {since}." if since else ""
 
 
 def concept_map(explorer: Explorer, chosen: MapFilter, *, overlay: bool = False) -> Drawing:
@@ -143,20 +143,13 @@ def concept_map(explorer: Explorer, chosen: MapFilter, *, overlay: bool = False)
     for paper, day, concept in _map_rows(explorer, chosen, papers):
         concepts_of[paper].add(concept)
         day_of[paper] = day
-    found = draw.concept_map(concepts_of, chosen.size, lambda c: _label(explorer, c),
+    found = draw.concept_map(concepts_of, chosen.size, explorer.label,
                              lambda c: concept_url(local_key(c)))
     if overlay and found.nodes:
         _colour_by_day(found.nodes, concepts_of, day_of)
     drawing = draw.draw(found.nodes, found.edges, found.clusters)
     drawing.caption = caption
     return drawing
-
-
-def _label(explorer: Explorer, concept: str) -> str:
-    label = ox.NamedNode(PREFIXES["skos"] + "prefLabel")
-    for quad in explorer.store.quads_for_pattern(ox.NamedNode(concept), label, None):
-        return str(python_value(quad.object))
-    return local_key(concept)
 
 
 def _colour_by_day(nodes: list[Node], concepts_of: dict[str, set[str]],
