@@ -446,6 +446,51 @@ def test_lists_follow_the_filters(base: str, explorer: Explorer):
     assert methods["top"] != explorer.category(code)["top"]
 
 
+def test_a_large_scope_counts_the_newest_papers_it_keeps(
+        explorer: Explorer, monkeypatch: pytest.MonkeyPatch):
+    """Past SAMPLE papers, a page's aggregates read the newest papers it keeps, listed: the
+    same whether the days' papers are read or every paper's day is joined."""
+    import pyoxigraph
+
+    code = max(explorer.home()["categories"], key=lambda c: c["papers"])["code"]
+    node = pyoxigraph.NamedNode(explorer.iris.category(code))
+    monkeypatch.setattr(explorer_pages, "SAMPLE", 10)
+    for kept in (PaperFilter(), PaperFilter(since="2026-06-20"),
+                 PaperFilter("cs.LG", until="2026-06-20")):
+        days = explorer.rows("category-days", node, kept=kept)
+        found = {}
+        for spread in (0, 10**6):  # every paper's day joined, or the days' papers read
+            monkeypatch.setattr(explorer_pages, "SPREAD", spread)
+            clause, counted, since = explorer.sample("?paper dcterms:subject ?node .", node,
+                                                     kept, days)
+            found[spread] = set(re.findall(r"<([^>]+)>", clause))
+        assert found[0] == found[10**6] and since is not None
+        newest = [d for d in days if d["date"] >= since]
+        assert counted == sum(d["papers"] for d in newest) == len(found[0]) >= 10
+        assert found[0] <= _papers_of(explorer, code)
+        if kept.category:  # a category page keeps its own papers: a concept's page here
+            assert found[0] <= _papers_of(explorer, kept.category)
+            continue
+        page = explorer.category(code, kept)
+        assert page["sampled"] == (counted, since)
+        assert page["authors"] and page["authors"][0]["papers"] <= counted
+
+
+def test_a_category_of_one_type_ranks_as_its_standings(explorer: Explorer):
+    """A type filter reads the category's standings, counted when built: the same ranking
+    as counting its papers."""
+    code = max(explorer.home()["categories"], key=lambda c: c["papers"])["code"]
+    node = explorer.category(code, PaperFilter(concept_type="method"))
+    import pyoxigraph
+
+    category = pyoxigraph.NamedNode(explorer.iris.category(code))
+    counted, sampled = explorer._category_top(
+        category, PaperFilter(since="2000-01-01", concept_type="method"),
+        "?paper dcterms:subject ?node .")
+    assert sampled and [(c["concept"], c["papers"]) for c in node["top"]] == \
+        [(c["concept"], c["papers"]) for c in counted]
+
+
 def _papers_of(explorer: Explorer, code: str) -> set[str]:
     import pyoxigraph
 
