@@ -27,7 +27,8 @@ WIDTH, HEIGHT = 1000.0, 640.0  # the layout's box, in the drawing's pixels at th
 CHAR_WIDTH, LINE_HEIGHT = 8.0, 18.0  # a label's box at the drawing's font size (14 px)
 LABEL_GAP = 6.0  # pixels kept clear around a label
 LABEL_CHARS = 40  # longer labels are cut, the tooltip has them whole
-LOOSE_SPACING, LOOSE_ROW = 170.0, 60.0  # the grid of the nodes outside the largest part
+LOOSE_SPACING, LOOSE_ROW = 170.0, 60.0  # the grid of the nodes outside the largest part,
+LOOSE_ROWS = 3  # in at most this many rows (closer when many: the labels placed first win)
 MAX_NODES = 150
 LINKS_KEPT = 5  # a concept map's concept keeps this many of its strongest links
 CLUSTER_COLOURS = ("#3b7dd8", "#e07b39", "#3aa566", "#c0504d", "#8e6bbf", "#8c6d46",
@@ -78,20 +79,22 @@ def association_strength(together: int, papers_a: int, papers_b: int, total: int
 def layout(graph: nx.Graph, seed: int = SEED) -> dict[str, tuple[float, float]]:
     """Positions in a WIDTH x HEIGHT box: the largest connected part by Fruchterman-Reingold
     from a seeded start (edges pulling by their `weight`), filling the box; the nodes of the
-    other parts in rows beneath it, each part together, so that a few loose nodes do not
-    crush the part that says most into the middle."""
+    other parts in at most LOOSE_ROWS rows beneath it, each part together, so that loose
+    nodes neither crush the part that says most into the middle nor stretch the drawing
+    (which the browser would then show smaller, its labels too small to read)."""
     if graph.number_of_nodes() == 0:
         return {}
     parts = sorted(nx.connected_components(graph), key=lambda c: (-len(c), min(c)))
     main, rest = parts[0], [n for part in parts[1:] for n in sorted(part)]
-    columns = max(1, int(WIDTH // LOOSE_SPACING))
+    columns = max(int(WIDTH // LOOSE_SPACING), -(-len(rest) // LOOSE_ROWS), 1)
+    spacing = WIDTH / columns
     rows = -(-len(rest) // columns)
-    height = HEIGHT - rows * LOOSE_ROW if len(main) > 1 else 0.0
-    positions = _spread(graph.subgraph(main), seed, WIDTH, max(height, HEIGHT / 2))
+    height = HEIGHT - (rows + 1) * LOOSE_ROW if len(main) > 1 else 0.0
+    positions = _spread(graph.subgraph(main), seed, WIDTH, height)
     top = max((y for _, y in positions.values()), default=0.0) + LOOSE_ROW
     for i, node in enumerate(rest):
         row, column = divmod(i, columns)
-        positions[node] = (column * LOOSE_SPACING - WIDTH / 2, top + row * LOOSE_ROW)
+        positions[node] = (column * spacing - WIDTH / 2, top + row * LOOSE_ROW)
     return positions
 
 

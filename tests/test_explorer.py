@@ -327,6 +327,39 @@ def test_the_drawing_is_drawn_at_once_and_a_click_opens_a_page(base: str, browse
         page.close()
 
 
+LABEL_BOXES = """() => {
+    const network = document.querySelector("div.drawing").network;
+    return {scale: network.getScale(), labels: network.body.nodeIndices.map((id) => {
+        const node = network.body.nodes[id];
+        const size = node.labelModule.size;
+        return {label: node.options.label, weight: node.options.size,
+                box: [size.left, size.top, size.left + size.width, size.top + size.height]};
+    })};
+}"""
+
+
+@pytest.mark.parametrize("path", ["/concept/large-language-model", "/category/cs.CV",
+                                  "/map?size=150", "/day/2026-06-29"])
+def test_drawn_labels_do_not_overlap_and_can_be_read(base: str, browser: Browser, path: str):
+    """The label boxes vis-network drew at the first zoom, measured in the browser: no two
+    shown labels overlap, and the biggest nodes' labels are shown at a readable size."""
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    try:
+        page.goto(base + path)
+        page.wait_for_selector("div.drawing[data-drawn=true]", timeout=5000)
+        drawn = page.evaluate(LABEL_BOXES)
+    finally:
+        page.close()
+    biggest = max(drawn["labels"], key=lambda n: n["weight"])
+    labels = [n for n in drawn["labels"] if n["label"].strip()]
+    assert len(labels) >= 10 and biggest in labels
+    for i, a in enumerate(labels):
+        for b in labels[i + 1:]:
+            (l1, t1, r1, b1), (l2, t2, r2, b2) = a["box"], b["box"]
+            assert not (l1 < r2 and l2 < r1 and t1 < b2 and t2 < b1), (a, b)
+    assert 14 * drawn["scale"] >= 12  # pixels of text at the first zoom (14 at scale 1)
+
+
 def test_a_category_map_narrows_to_a_date_window(base: str, browser: Browser):
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     try:
