@@ -9,7 +9,9 @@ so `kg analyze` works on either. Plain functions over networkx graphs, in networ
 
 from __future__ import annotations
 
+import csv
 import heapq
+import io
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -23,6 +25,8 @@ import pyoxigraph as ox
 from kg.export.graphml import write_graphml
 from kg.outputs import OutputFolder, writing
 from kg.query import run_query
+from kg.topics import Topics
+from kg.vocab import PREFIXES
 
 SEED = 42
 MAX_AUTHORS = 50  # papers with more authors (big collaborations) add nodes but no links
@@ -57,11 +61,23 @@ def incidence_from_graph(graph: nx.DiGraph, rel: str) -> Incidence:
     return Incidence(pairs, labels)
 
 
-def incidence_from_store(store: ox.Store, kind: str) -> Incidence:
-    """Paper–item pairs of a loaded graph folder, `kind` "author" or "concept"."""
+def incidence_from_store(store: ox.Store, kind: str, *, category: str | None = None,
+                         since: str | None = None, until: str | None = None) -> Incidence:
+    """Paper–item pairs of a loaded graph folder, `kind` "author" or "concept"; of the papers
+    of one `category` (an arXiv code) and of the digest days from `since` to `until`
+    (YYYY-MM-DD, inclusive), when given."""
     if kind not in _STORE_QUERIES:
         raise ValueError(f"unknown incidence kind {kind!r} (known: {', '.join(_STORE_QUERIES)})")
-    rows = run_query(store, _STORE_QUERIES[kind]).rows
+    clauses = []
+    if category:
+        clauses.append(f"?paper dcterms:subject ?category . ?category skos:notation "
+                       f"{ox.Literal(category)} .")
+    for bound, test in ((since, ">="), (until, "<=")):
+        if bound:
+            day = ox.Literal(bound, datatype=ox.NamedNode(PREFIXES["xsd"] + "date"))
+            clauses.append(f"?paper kg:digestDate ?day . FILTER(?day {test} {day})")
+    query = _STORE_QUERIES[kind].replace("WHERE {", "WHERE { " + " ".join(clauses), 1)
+    rows = run_query(store, query).rows
     pairs = [(str(paper), str(item)) for paper, item, _ in rows]
     labels = {str(item): str(label) for _, item, label in rows if label is not None}
     return Incidence(pairs, labels)
@@ -260,21 +276,68 @@ def _section(graph: nx.Graph, report: NetworkReport, words: _Wording, top: int) 
     return lines
 
 
+def topics_section(found: Topics, top: int = 10, scope: str = "") -> list[str]:
+    """The topic network's clusters and thematic map as Markdown lines."""
+    graph = found.network
+    lines = ["## Topics", "",
+             f"Concepts named by at least {found.min_occurrences} of the {found.papers:,} "
+             f"papers{scope}, linked by association strength (van Eck and Waltman), "
+             f"clustered by Leiden (resolution {found.resolution:g}, seed {found.seed}); each "
+             f"paper is counted in the cluster holding most of its concepts (`topics.csv` "
+             f"lists them).", "",
+             f"- {graph.number_of_nodes():,} concepts, {graph.number_of_edges():,} links, "
+             f"{len(found.clusters):,} clusters", ""]
+    if not found.clusters:
+        return [*lines, "No concept reaches the threshold: lower --min-occurrences.", ""]
+    if len(found.clusters) < 2:
+        lines += ["One cluster: a thematic map needs at least two.", ""]
+    else:
+        lines += ["Thematic map: centrality is the strength of a cluster's links to the others, "
+                  "density the strength of its internal links per concept; split at their "
+                  "medians, motor themes are central and dense, niche themes dense only, basic "
+                  "themes central only, emerging or declining themes neither.", ""]
+    lines += _table(["#", "cluster", "theme", "concepts", "papers", "centrality", "density",
+                     "most characteristic concepts"],
+                    ((c.number, c.name, c.theme or "-", len(c.concepts), len(c.papers),
+                      f"{c.centrality:.1f}", f"{c.density:.2f}",
+                      ", ".join(graph.nodes[n]["label"] for n in c.concepts[:6]))
+                     for c in found.clusters[:top]))
+    if len(found.clusters) > top:
+        lines += [f"({len(found.clusters) - top:,} smaller clusters in `topics.csv`.)", ""]
+    return lines
+
+
+def _topics_csv(found: Topics) -> str:
+    """Each clustered paper with its cluster: number, name, theme, paper."""
+    rows = io.StringIO()
+    out = csv.writer(rows, lineterminator="\n")
+    out.writerow(["cluster", "name", "theme", "paper"])
+    for cluster in found.clusters:
+        out.writerows([cluster.number, cluster.name, cluster.theme, paper]
+                      for paper in cluster.papers)
+    return rows.getvalue()
+
+
 def write_analysis(out: OutputFolder | str | Path, coauthors: nx.Graph, concepts: nx.Graph,
-                   *, top: int = 10, source: str | None = None) -> list[Path]:
+                   *, top: int = 10, source: str | None = None, topics: Topics | None = None,
+                   scope: str = "") -> list[Path]:
     """Write `analysis.md` and, for Gephi, `coauthors.graphml` and `concepts.graphml` with each
-    node's community number (0 = the largest) into `out` (see `kg.outputs.writing`); return
-    their paths."""
+    node's community number (0 = the largest) into `out` (see `kg.outputs.writing`), with
+    the `topics` and `topics.csv` when given (`scope`: which papers they read); return their
+    paths."""
     with writing(out) as folder:
-        return _write_analysis(folder, coauthors, concepts, top, source)
+        return _write_analysis(folder, coauthors, concepts, top, source, topics, scope)
 
 
 def _write_analysis(out: OutputFolder, coauthors: nx.Graph, concepts: nx.Graph, top: int,
-                    source: str | None) -> list[Path]:
+                    source: str | None, topics: Topics | None, scope: str) -> list[Path]:
     lines = ["# Network analysis", ""]
     if source:
         lines += [f"Graph: `{source}`", ""]
     written = []
+    if topics is not None:
+        lines += topics_section(topics, top, scope)
+        written.append(out.write_text("topics.csv", _topics_csv(topics)))
     for name, graph, words in (("coauthors", coauthors, _COAUTHORS),
                                ("concepts", concepts, _CONCEPTS)):
         report = network_report(graph, top)

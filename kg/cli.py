@@ -315,12 +315,29 @@ def analyze(
         "--out", "-o", help="Output folder (default: the graph folder).", show_default=False,
     )] = None,
     top: Annotated[int, typer.Option(help="Rows in each top-N table.", min=1)] = 10,
+    min_occurrences: Annotated[int, typer.Option(
+        help="Papers a concept needs to enter the topic network.", min=1)] = 5,
+    resolution: Annotated[float, typer.Option(
+        help="Leiden's resolution for the topics: higher, more and smaller clusters.",
+        min=0.001)] = 1.0,
+    category: Annotated[str | None, typer.Option(
+        help="Topics of this category's papers only (an arXiv code, e.g. cs.CV).",
+        show_default=False)] = None,
+    since: Annotated[str | None, typer.Option(
+        help="Topics of the papers of this digest day (YYYY-MM-DD) and after.",
+        show_default=False)] = None,
+    until: Annotated[str | None, typer.Option(
+        help="Topics of the papers of this digest day (YYYY-MM-DD) and before.",
+        show_default=False)] = None,
     quiet: Quiet = False,
 ) -> None:
-    """Co-author and concept co-occurrence networks: a Markdown report and GraphML for Gephi."""
+    """Co-author and concept co-occurrence networks and topics: a Markdown report, the papers
+    of each topic as CSV, and GraphML for Gephi."""
     from kg import pipeline  # networkx and the extractor: not for `kg query`
 
-    files = pipeline.analyze_graph(graph, out, top=top)
+    files = pipeline.analyze_graph(graph, out, top=top, min_occurrences=min_occurrences,
+                                   resolution=resolution, category=category, since=since,
+                                   until=until)
     if not quiet:
         for path in files:
             err.print(f"  wrote {path}")

@@ -11,12 +11,13 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
-from kg import analyze, collector, query, sources
+from kg import analyze, collector, query, sources, topics
 from kg.concepts import extract, extractors
 from kg.concepts.base import Extraction
 from kg.concepts.scheme import Scheme, load_scheme
@@ -233,14 +234,47 @@ def _check_choices(what: str, given: Sequence[str], choices: Sequence[str]) -> N
 
 
 def analyze_graph(graph_dir: str | Path = DEFAULT_OUT, out_dir: str | Path | None = None,
-                  top: int = 10) -> list[Path]:
-    """Co-author and concept co-occurrence networks of a built graph folder: `analysis.md`,
-    `coauthors.graphml`, `concepts.graphml` in `out_dir` (default: the graph folder)."""
+                  top: int = 10, *, min_occurrences: int = topics.MIN_OCCURRENCES,
+                  resolution: float = topics.RESOLUTION, category: str | None = None,
+                  since: str | None = None, until: str | None = None) -> list[Path]:
+    """Co-author and concept co-occurrence networks of a built graph folder, and its topics:
+    `analysis.md`, `coauthors.graphml`, `concepts.graphml` and `topics.csv` in `out_dir`
+    (default: the graph folder). The topics read the papers of `category` and of the days
+    from `since` to `until` (YYYY-MM-DD), when given."""
     if top < 1:
         raise UsageError(f"--top must be at least 1, not {top}")
+    if min_occurrences < 1:
+        raise UsageError(f"--min-occurrences must be at least 1, not {min_occurrences}")
+    if resolution <= 0:
+        raise UsageError(f"--resolution must be above 0, not {resolution}")
+    for name, day in (("--since", since), ("--until", until)):
+        if day is not None and not _is_day(day):
+            raise UsageError(f"{name} must be a day as YYYY-MM-DD, not {day!r}")
     target = Path(out_dir) if out_dir is not None else Path(graph_dir)
     check_folder(target)
     store = query.load_store(Path(graph_dir))
     coauthors = analyze.coauthor_network(*analyze.incidence_from_store(store, "author"))
     concepts = analyze.cooccurrence_network(*analyze.incidence_from_store(store, "concept"))
-    return analyze.write_analysis(target, coauthors, concepts, top=top, source=str(graph_dir))
+    scoped = analyze.incidence_from_store(store, "concept", category=category, since=since,
+                                          until=until)
+    if not scoped.pairs and (category or since or until):
+        raise UsageError(f"no paper of the build has concepts{_scope(category, since, until)}")
+    found = topics.topics(*scoped, min_occurrences=min_occurrences, resolution=resolution)
+    return analyze.write_analysis(target, coauthors, concepts, top=top, source=str(graph_dir),
+                                  topics=found, scope=_scope(category, since, until))
+
+
+def _is_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
+
+
+def _scope(category: str | None, since: str | None, until: str | None) -> str:
+    """Which papers a scoped analysis reads, as words: " in cs.CV, from 2026-06-01"."""
+    parts = [f"in {category}"] if category else []
+    parts += [f"from {since}"] if since else []
+    parts += [f"until {until}"] if until else []
+    return (" " + ", ".join(parts)) if parts else ""

@@ -1,0 +1,109 @@
+"""The topic network on two real June days: association strength, Leiden clusters, their
+names and papers, the thematic map, a category's or a window's topics, and `kg analyze`."""
+
+from __future__ import annotations
+
+import csv
+import statistics
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kg.analyze import Incidence, incidence_from_store
+from kg.cli import app
+from kg.query import load_store
+from kg.topics import QUADRANTS, leiden, topic_network, topics
+
+
+@pytest.fixture(scope="module")
+def incidence(june_days: Path) -> Incidence:
+    return incidence_from_store(load_store(june_days), "concept")
+
+
+def test_links_are_association_strengths_not_raw_counts(incidence: Incidence):
+    """The strongest links by association strength are not the frequent concepts' pairs
+    that raw counts put first."""
+    net = topic_network(*incidence, min_occurrences=3)
+    assert min(papers for _, papers in net.nodes(data="papers")) >= 3
+    by_count = sorted(net.edges(data=True), key=lambda e: -e[2]["together"])[:10]
+    by_strength = sorted(net.edges(data=True), key=lambda e: -e[2]["weight"])[:10]
+    hub = max(net, key=lambda n: net.nodes[n]["papers"])
+    assert sum(hub in (a, b) for a, b, _ in by_count) >= 3
+    assert sum(hub in (a, b) for a, b, _ in by_strength) <= 1
+    for a, b, link in net.edges(data=True):
+        total = net.graph["papers"]
+        assert link["weight"] == pytest.approx(
+            link["together"] * total / (net.nodes[a]["papers"] * net.nodes[b]["papers"]))
+
+
+def test_leiden_is_seeded_and_its_resolution_splits(incidence: Incidence):
+    net = topic_network(*incidence, min_occurrences=3)
+    coarse, again = leiden(net, 0.5), leiden(net, 0.5)
+    assert coarse == again
+    assert len(leiden(net, 2.0)) > len(coarse) > 1
+    assert sorted(n for c in coarse for n in c) == sorted(net)
+
+
+def test_clusters_are_named_by_their_own_concepts_and_hold_their_papers(
+        incidence: Incidence):
+    found = topics(*incidence, min_occurrences=3)
+    assert len(found.clusters) >= 4
+    assert [c.number for c in found.clusters] == list(range(1, len(found.clusters) + 1))
+    labels = found.network.nodes
+    concepts_of: dict[str, set[str]] = defaultdict(set)
+    for paper, concept in incidence.pairs:
+        concepts_of[paper].add(concept)
+    for cluster in found.clusters:
+        names = cluster.name.split(" / ")
+        assert names == [labels[n]["label"] for n in cluster.concepts[:len(names)]]
+        for paper in cluster.papers:  # the cluster holding most of its concepts
+            held = Counter(labels[c]["cluster"] for c in concepts_of[paper] if c in labels)
+            assert held[cluster.number] == max(held.values())
+    listed = [p for c in found.clusters for p in c.papers]
+    assert len(listed) == len(set(listed))
+    assert set(listed) == {p for p, cs in concepts_of.items() if cs & set(labels)}
+
+
+def test_the_thematic_map_splits_at_the_medians(incidence: Incidence):
+    found = topics(*incidence, min_occurrences=3)
+    centre = statistics.median(c.centrality for c in found.clusters)
+    middle = statistics.median(c.density for c in found.clusters)
+    for cluster in found.clusters:
+        assert cluster.theme == QUADRANTS[(cluster.centrality >= centre,
+                                           cluster.density >= middle)]
+    assert len({c.theme for c in found.clusters}) >= 3
+    alone = topics(*incidence, min_occurrences=10**6)
+    assert alone.clusters == [] and alone.network.number_of_nodes() == 0
+
+
+def test_a_category_or_a_window_has_its_own_topics(june_days: Path, incidence: Incidence):
+    store = load_store(june_days)
+    vision = incidence_from_store(store, "concept", category="cs.CV")
+    late = incidence_from_store(store, "concept", since="2026-06-20")
+    papers = {p for p, _ in incidence.pairs}
+    assert 0 < len({p for p, _ in vision.pairs}) < len(papers)
+    assert 0 < len({p for p, _ in late.pairs}) < len(papers)
+    found = topics(*vision, min_occurrences=3)
+    assert found.papers == len({p for p, _ in vision.pairs})
+
+
+def test_kg_analyze_reports_topics_and_lists_their_papers(june_days: Path, tmp_path: Path):
+    runner = CliRunner()
+    result = runner.invoke(app, ["analyze", "--graph", str(june_days), "--out", str(tmp_path),
+                                 "--min-occurrences", "3", "--category", "cs.CV", "-q"])
+    assert result.exit_code == 0, result.output
+    report = (tmp_path / "analysis.md").read_text("utf-8")
+    assert "## Topics" in report and "of the papers in cs.CV" not in report
+    assert "papers in cs.CV, linked by association strength" in report
+    with (tmp_path / "topics.csv").open(encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    assert rows and {r["theme"] for r in rows} <= {*QUADRANTS.values(), ""}
+    bad = runner.invoke(app, ["analyze", "--graph", str(june_days), "--out", str(tmp_path),
+                              "--since", "June"])
+    assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.output
+    none = runner.invoke(app, ["analyze", "--graph", str(june_days), "--out", str(tmp_path),
+                               "--category", "astro-ph.XX"])
+    assert none.exit_code != 0 and "no paper of the build has concepts in astro-ph.XX" \
+        in none.output
