@@ -22,7 +22,7 @@ from typing import NamedTuple
 import networkx as nx
 import pyoxigraph as ox
 
-from kg.export.graphml import write_graphml
+from kg.netfiles import write_network
 from kg.outputs import OutputFolder, writing
 from kg.query import run_query
 from kg.topics import Topics
@@ -321,10 +321,10 @@ def _topics_csv(found: Topics) -> str:
 def write_analysis(out: OutputFolder | str | Path, coauthors: nx.Graph, concepts: nx.Graph,
                    *, top: int = 10, source: str | None = None, topics: Topics | None = None,
                    scope: str = "") -> list[Path]:
-    """Write `analysis.md` and, for Gephi, `coauthors.graphml` and `concepts.graphml` with each
-    node's community number (0 = the largest) into `out` (see `kg.outputs.writing`), with
-    the `topics` and `topics.csv` when given (`scope`: which papers they read); return their
-    paths."""
+    """Write `analysis.md` and each network (co-authors, concepts, and the `topics` when
+    given, with `topics.csv`; `scope`: which papers they read) as GraphML, GEXF, a CSV of
+    links and VOSviewer JSON (`kg.netfiles`), each node with its community or cluster
+    (1 = the largest), into `out` (see `kg.outputs.writing`); return their paths."""
     with writing(out) as folder:
         return _write_analysis(folder, coauthors, concepts, top, source, topics, scope)
 
@@ -338,13 +338,14 @@ def _write_analysis(out: OutputFolder, coauthors: nx.Graph, concepts: nx.Graph, 
     if topics is not None:
         lines += topics_section(topics, top, scope)
         written.append(out.write_text("topics.csv", _topics_csv(topics)))
+        written += write_network(out, "topics", topics.network,
+                                 dict(topics.network.nodes(data="cluster")))
     for name, graph, words in (("coauthors", coauthors, _COAUTHORS),
                                ("concepts", concepts, _CONCEPTS)):
         report = network_report(graph, top)
         lines += _section(graph, report, words, top)
-        membership = {node: {"community": number}
-                      for number, members in enumerate(report.communities) for node in members}
-        write_graphml(graph, out.stage(f"{name}.graphml"), membership)
-        written.append(out.path / f"{name}.graphml")
+        membership = {node: number for number, members in enumerate(report.communities, 1)
+                      for node in members}
+        written += write_network(out, name, graph, membership, "community")
     analysis = out.write_text("analysis.md", "\n".join(lines).rstrip() + "\n")
     return [analysis, *written]

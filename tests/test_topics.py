@@ -4,10 +4,12 @@ names and papers, the thematic map, a category's or a window's topics, and `kg a
 from __future__ import annotations
 
 import csv
+import json
 import statistics
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
@@ -100,6 +102,11 @@ def test_kg_analyze_reports_topics_and_lists_their_papers(june_days: Path, tmp_p
     with (tmp_path / "topics.csv").open(encoding="utf-8") as file:
         rows = list(csv.DictReader(file))
     assert rows and {r["theme"] for r in rows} <= {*QUADRANTS.values(), ""}
+    vos = json.loads((tmp_path / "topics-vosviewer.json").read_text("utf-8"))["network"]
+    clusters = {int(r["cluster"]) for r in rows}
+    assert {item["cluster"] for item in vos["items"]} == clusters
+    assert all(link["strength"] > 0 for link in vos["links"])
+    assert nx.read_gexf(tmp_path / "topics.gexf").number_of_nodes() == len(vos["items"])
     bad = runner.invoke(app, ["analyze", "--graph", str(june_days), "--out", str(tmp_path),
                               "--since", "June"])
     assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.output

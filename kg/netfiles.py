@@ -1,0 +1,95 @@
+"""A network of `kg analyze` in the files the tools people already use open: VOSviewer's
+JSON (items with their cluster and weights, links with their strength), GEXF and GraphML
+for Gephi, and a CSV list of links for anything else.
+
+Every writer is deterministic (nodes and links in sorted order), so the same network always
+gives the same files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from kg.export.graphml import flat_attributes, write_graphml
+from kg.outputs import OutputFolder
+
+MAX_VOS_CLUSTER = 1000  # VOSviewer numbers clusters from 1 to 1000
+
+
+def vosviewer_json(graph: nx.Graph, clusters: Mapping[str, int] | None = None,
+                   url: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The network as a VOSviewer JSON file's data: items numbered from 1 (by node order),
+    labelled, with their `cluster` (1 to 1000, when given) and weights (papers, links, total
+    link strength), and links with their `weight` as strength.
+
+    >>> data = vosviewer_json(nx.Graph([("a", "b", {"weight": 2.5})]), {"a": 1, "b": 2})
+    >>> data["network"]["links"]
+    [{'source_id': 1, 'target_id': 2, 'strength': 2.5}]
+    """
+    clusters = clusters or {}
+    nodes = sorted(graph, key=str)
+    number = {node: i for i, node in enumerate(nodes, start=1)}
+    items = []
+    for node in nodes:
+        data = graph.nodes[node]
+        item: dict[str, Any] = {"id": number[node], "label": str(data.get("label", node))}
+        if url and node in url:
+            item["url"] = url[node]
+        if 0 < clusters.get(node, 0) <= MAX_VOS_CLUSTER:
+            item["cluster"] = clusters[node]
+        item["weights"] = {"Papers": data.get("papers", 0), "Links": graph.degree(node),
+                           "Total link strength": round(graph.degree(node, weight="weight"), 4)}
+        items.append(item)
+    links = [{"source_id": number[a], "target_id": number[b],
+              "strength": round(float(w), 4)}
+             for a, b, w in sorted(((*sorted((u, v), key=lambda n: number[n]), w)
+                                    for u, v, w in graph.edges(data="weight", default=1)),
+                                   key=lambda e: (number[e[0]], number[e[1]]))]
+    return {"network": {"items": items, "links": links}}
+
+
+def links_csv(graph: nx.Graph) -> str:
+    """Every link as a CSV row: both ends' ids and labels, and the link's attributes."""
+    keys = sorted({key for _, _, data in graph.edges(data=True) for key in data})
+    rows = io.StringIO()
+    out = csv.writer(rows, lineterminator="\n")
+    out.writerow(["source", "target", "source_label", "target_label", *keys])
+    for a, b, data in sorted(graph.edges(data=True), key=lambda e: (str(e[0]), str(e[1]))):
+        out.writerow([a, b, graph.nodes[a].get("label", a), graph.nodes[b].get("label", b),
+                      *(data.get(key, "") for key in keys)])
+    return rows.getvalue()
+
+
+def write_gexf(graph: nx.Graph, path: Path,
+               more: Mapping[Any, Mapping[str, Any]] | None = None) -> Path:
+    """`graph` as GEXF 1.2 (Gephi's own format), its attributes flattened as for GraphML."""
+    more = more or {}
+    flat = nx.Graph()
+    flat.add_nodes_from((str(node), flat_attributes({**data, **more.get(node, {})}))
+                        for node, data in sorted(graph.nodes(data=True), key=lambda n: str(n[0])))
+    flat.add_edges_from((str(a), str(b), flat_attributes(data)) for a, b, data in
+                        sorted(graph.edges(data=True), key=lambda e: (str(e[0]), str(e[1]))))
+    nx.write_gexf(flat, path, encoding="utf-8")
+    return path
+
+
+def write_network(out: OutputFolder, name: str, graph: nx.Graph,
+                  clusters: Mapping[str, int] | None = None,
+                  attribute: str = "cluster") -> list[Path]:
+    """`name`.graphml, `name`.gexf, `name`-links.csv and `name`-vosviewer.json, staged in
+    `out`; nodes carry their cluster (numbered from 1) as `attribute` when given."""
+    more = {node: {attribute: number} for node, number in (clusters or {}).items()}
+    write_graphml(graph, out.stage(f"{name}.graphml"), more)
+    write_gexf(graph, out.stage(f"{name}.gexf"), more)
+    out.write_text(f"{name}-links.csv", links_csv(graph))
+    out.write_text(f"{name}-vosviewer.json",
+                   json.dumps(vosviewer_json(graph, clusters), ensure_ascii=False, indent=1))
+    return [out.path / f"{name}{suffix}"
+            for suffix in (".graphml", ".gexf", "-links.csv", "-vosviewer.json")]
