@@ -1,0 +1,162 @@
+"""Concepts over time: papers per day, concept trends per week, concepts first seen in a
+window, and bursts by Kleinberg's method.
+
+A burst (Kleinberg, "Bursty and hierarchical structure in streams", 2002, the batched
+model CiteSpace uses) is a run of digest days on which a concept is named by a markedly
+larger share of the day's papers than over the whole series. Each day is either in the base
+state, where a paper names the concept with the series' overall rate p, or in the burst
+state, with rate `scale` * p; staying costs the binomial log-likelihood of the day's count,
+and entering the burst state costs `gamma` * ln(days). The cheapest sequence of states
+(Viterbi) gives the bursts; a burst's weight is how much likelier its days are in the burst
+state than in the base one.
+
+    >>> totals = [100] * 40
+    >>> counts = [2] * 40
+    >>> counts[20:25] = [20, 25, 22, 24, 21]
+    >>> [(b.start, b.end) for b in bursts(counts, totals)]
+    [(20, 24)]
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+SCALE = 2.0  # the burst state's rate, as a multiple of the base rate
+GAMMA = 1.0  # how dear entering a burst is
+
+
+@dataclass(frozen=True)
+class Burst:
+    start: int  # the index of its first day
+    end: int  # of its last day (inclusive)
+    weight: float  # log-likelihood gained over the base state on its days
+
+
+def _cost(rate: float, count: int, total: int) -> float:
+    """-log of the binomial probability of `count` of `total` at `rate`, without the
+    binomial coefficient, which is the same in every state."""
+    rate = min(max(rate, 1e-12), 1 - 1e-12)
+    return -(count * math.log(rate) + (total - count) * math.log(1 - rate))
+
+
+def bursts(counts: Sequence[int], totals: Sequence[int], scale: float = SCALE,
+           gamma: float = GAMMA) -> list[Burst]:
+    """The bursts of a series of `counts` out of `totals` per day (two-state Kleinberg)."""
+    days = len(counts)
+    named, papers = sum(counts), sum(totals)
+    if days < 2 or not named or not papers:
+        return []
+    base = named / papers
+    rates = (base, min(base * scale, 0.9999))
+    enter = gamma * math.log(days)
+    # Viterbi over two states: best[s] = cheapest cost of days so far ending in state s.
+    best = [0.0, math.inf]  # before the first day: in the base state
+    back: list[tuple[int, int]] = []
+    for count, total in zip(counts, totals, strict=True):
+        step = [_cost(rates[s], count, total) for s in (0, 1)]
+        from_base = (best[0], best[1])  # into state 0: from 0 free, from 1 free (leaving)
+        into_burst = (best[0] + enter, best[1])
+        choice = (0 if from_base[0] <= from_base[1] else 1,
+                  0 if into_burst[0] < into_burst[1] else 1)
+        best = [min(from_base) + step[0], min(into_burst) + step[1]]
+        back.append(choice)
+    state = 0 if best[0] <= best[1] else 1
+    states = []
+    for choice in reversed(back):
+        states.append(state)
+        state = choice[state]
+    states.reverse()
+    found, start = [], None
+    for day, state in enumerate([*states, 0]):
+        if state == 1 and start is None:
+            start = day
+        elif state == 0 and start is not None:
+            gain = sum(_cost(rates[0], counts[d], totals[d]) - _cost(rates[1], counts[d],
+                                                                       totals[d])
+                       for d in range(start, day))
+            found.append(Burst(start, day - 1, gain))
+            start = None
+    return found
+
+
+@dataclass(frozen=True)
+class ConceptBurst:
+    concept: str
+    start: str  # its first day
+    end: str  # its last day
+    weight: float
+    papers: int  # naming the concept on its days
+
+
+def days_and_counts(pairs: Iterable[tuple[str, str]], day_of: Mapping[str, str]
+                    ) -> tuple[list[str], dict[str, int], dict[str, Counter[str]]]:
+    """The digest days (sorted), the papers of each, and each concept's papers by day, from
+    (paper, concept) pairs and each paper's day; papers without a day are left out."""
+    totals = Counter(day_of.values())
+    named: dict[str, Counter[str]] = defaultdict(Counter)
+    for paper, concept in dict.fromkeys(pairs):
+        if paper in day_of:
+            named[concept][day_of[paper]] += 1
+    return sorted(totals), dict(totals), named
+
+
+def concept_bursts(pairs: Iterable[tuple[str, str]], day_of: Mapping[str, str], *,
+                   min_papers: int = 5, scale: float = SCALE,
+                   gamma: float = GAMMA) -> list[ConceptBurst]:
+    """Every burst of every concept of at least `min_papers` dated papers, over the digest
+    days, strongest first."""
+    days, totals, named = days_and_counts(pairs, day_of)
+    series_totals = [totals[d] for d in days]
+    found = []
+    for concept, by_day in named.items():
+        if sum(by_day.values()) < min_papers:
+            continue
+        counts = [by_day.get(d, 0) for d in days]
+        for burst in bursts(counts, series_totals, scale, gamma):
+            found.append(ConceptBurst(concept, days[burst.start], days[burst.end],
+                                      burst.weight, sum(counts[burst.start:burst.end + 1])))
+    return sorted(found, key=lambda b: (-b.weight, b.concept, b.start))
+
+
+def week_of(day: str) -> str:
+    """The Monday of the ISO week of a YYYY-MM-DD day.
+
+    >>> week_of("2026-06-18")
+    '2026-06-15'
+    """
+    when = date.fromisoformat(day)
+    return (when - timedelta(days=when.weekday())).isoformat()
+
+
+def weekly(named: Mapping[str, Counter[str]], totals: Mapping[str, int]
+           ) -> tuple[list[str], dict[str, dict[str, float]]]:
+    """The weeks of the series and, for each concept, the share of each week's papers
+    naming it (a share, not a count, since weeks have different numbers of papers)."""
+    papers_in = Counter[str]()
+    for day, papers in totals.items():
+        papers_in[week_of(day)] += papers
+    weeks = sorted(papers_in)
+    shares = {}
+    for concept, by_day in named.items():
+        in_week = Counter[str]()
+        for day, papers in by_day.items():
+            in_week[week_of(day)] += papers
+        shares[concept] = {w: in_week[w] / papers_in[w] for w in weeks}
+    return weeks, shares
+
+
+def first_seen(named: Mapping[str, Counter[str]], since: str, until: str | None = None
+               ) -> list[tuple[str, str, int]]:
+    """The concepts whose first day falls from `since` to `until`: (concept, first day,
+    papers naming it by `until`), most named first."""
+    found = []
+    for concept, by_day in named.items():
+        first = min(by_day)
+        if first >= since and (until is None or first <= until):
+            found.append((concept, first, sum(n for d, n in by_day.items()
+                                              if until is None or d <= until)))
+    return sorted(found, key=lambda f: (-f[2], f[1], f[0]))
