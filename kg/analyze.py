@@ -15,6 +15,7 @@ import io
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 from itertools import combinations
 from pathlib import Path
 from typing import NamedTuple
@@ -25,7 +26,8 @@ import pyoxigraph as ox
 from kg.netfiles import write_network
 from kg.outputs import OutputFolder, writing
 from kg.query import run_query
-from kg.topics import Topics
+from kg.topics import MIN_OCCURRENCES, Topics
+from kg.trends import ConceptBurst, concept_bursts, days_and_counts, first_seen, week_of
 from kg.vocab import PREFIXES
 
 SEED = 42
@@ -81,6 +83,17 @@ def incidence_from_store(store: ox.Store, kind: str, *, category: str | None = N
     pairs = [(str(paper), str(item)) for paper, item, _ in rows]
     labels = {str(item): str(label) for _, item, label in rows if label is not None}
     return Incidence(pairs, labels)
+
+
+def days_from_store(store: ox.Store) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Each paper's first digest day, and the codes of the categories it is listed in."""
+    day_of = {str(paper): str(day) for paper, day in run_query(
+        store, "SELECT ?paper ?day WHERE { ?paper kg:digestDate ?day }").rows}
+    categories_of: dict[str, list[str]] = defaultdict(list)
+    for paper, code in run_query(store, "SELECT ?paper ?code WHERE { ?paper dcterms:subject "
+                                        "?category . ?category skos:notation ?code }").rows:
+        categories_of[str(paper)].append(str(code))
+    return day_of, dict(categories_of)
 
 
 def projection(pairs: Iterable[tuple[str, str]], labels: Mapping[str, str] | None = None, *,
@@ -307,6 +320,66 @@ def topics_section(found: Topics, top: int = 10, scope: str = "") -> list[str]:
     return lines
 
 
+@dataclass(frozen=True)
+class TimeReport:
+    """What `analysis.md` says of time: papers per week overall and in the largest
+    categories, concept bursts, the concepts first seen in the build's last week."""
+
+    weeks: list[str]  # Mondays
+    papers: dict[str, Counter[str]]  # "all" and category codes -> papers by week
+    bursts: list[ConceptBurst]
+    new: list[tuple[str, str, int]]  # concept, first day, papers
+    since: str  # the first day of the last week
+    labels: dict[str, str]
+
+
+def time_report(pairs: Iterable[tuple[str, str]], labels: Mapping[str, str],
+                day_of: Mapping[str, str], categories_of: Mapping[str, list[str]],
+                categories: int = 5) -> TimeReport:
+    """Papers per week (all, and the `categories` largest), bursts of concepts of at least
+    MIN_OCCURRENCES papers, and the concepts first seen in the last seven digest days."""
+    days, _, named = days_and_counts(pairs, day_of)
+    by_week: dict[str, Counter[str]] = defaultdict(Counter)
+    for paper, day in day_of.items():
+        by_week["all"][week_of(day)] += 1
+        for code in categories_of.get(paper, ()):
+            by_week[code][week_of(day)] += 1
+    largest = sorted((c for c in by_week if c != "all"),
+                     key=lambda c: (-sum(by_week[c].values()), c))[:categories]
+    since = (date.fromisoformat(days[-1]) - timedelta(days=6)).isoformat() if days else ""
+    return TimeReport(sorted(by_week["all"]), {c: by_week[c] for c in ["all", *largest]},
+                      concept_bursts(pairs, day_of, min_papers=MIN_OCCURRENCES),
+                      first_seen(named, since) if days else [], since, dict(labels))
+
+
+def time_section(report: TimeReport, top: int = 10) -> list[str]:
+    lines = ["## Time", "", "### Papers per week", "",
+             "Each paper counts in the week of its first digest day, and in every category it "
+             "is listed in.", ""]
+    codes = list(report.papers)
+    lines += _table(["week", *codes], ([w, *(report.papers[c][w] for c in codes)]
+                                       for w in report.weeks))
+    lines += ["### Bursts", "",
+              f"Kleinberg's two-state bursts over the digest days (the burst state at twice a "
+              f"concept's overall rate, entering it costing ln(days)), for concepts of at least "
+              f"{MIN_OCCURRENCES} papers; strongest first.", ""]
+    if report.bursts:
+        lines += _table(["#", "concept", "from", "to", "papers", "weight"],
+                        ((i, report.labels.get(b.concept, b.concept), b.start, b.end, b.papers,
+                          f"{b.weight:.1f}") for i, b in enumerate(report.bursts[:top], 1)))
+    else:
+        lines += ["No burst: no concept is named markedly more often on some days.", ""]
+    lines += [f"### First seen since {report.since}", "",
+              f"{len(report.new):,} concepts were first named in the last week of digests; "
+              f"the most named:", ""] if report.new else \
+        [f"### First seen since {report.since}", "", "None.", ""]
+    if report.new:
+        lines += _table(["#", "concept", "first day", "papers"],
+                        ((i, report.labels.get(c, c), first, n)
+                         for i, (c, first, n) in enumerate(report.new[:top], 1)))
+    return lines
+
+
 def _topics_csv(found: Topics) -> str:
     """Each clustered paper with its cluster: number, name, theme, paper."""
     rows = io.StringIO()
@@ -320,17 +393,18 @@ def _topics_csv(found: Topics) -> str:
 
 def write_analysis(out: OutputFolder | str | Path, coauthors: nx.Graph, concepts: nx.Graph,
                    *, top: int = 10, source: str | None = None, topics: Topics | None = None,
-                   scope: str = "") -> list[Path]:
+                   scope: str = "", time: TimeReport | None = None) -> list[Path]:
     """Write `analysis.md` and each network (co-authors, concepts, and the `topics` when
     given, with `topics.csv`; `scope`: which papers they read) as GraphML, GEXF, a CSV of
     links and VOSviewer JSON (`kg.netfiles`), each node with its community or cluster
     (1 = the largest), into `out` (see `kg.outputs.writing`); return their paths."""
     with writing(out) as folder:
-        return _write_analysis(folder, coauthors, concepts, top, source, topics, scope)
+        return _write_analysis(folder, coauthors, concepts, top, source, topics, scope, time)
 
 
 def _write_analysis(out: OutputFolder, coauthors: nx.Graph, concepts: nx.Graph, top: int,
-                    source: str | None, topics: Topics | None, scope: str) -> list[Path]:
+                    source: str | None, topics: Topics | None, scope: str,
+                    time: TimeReport | None) -> list[Path]:
     lines = ["# Network analysis", ""]
     if source:
         lines += [f"Graph: `{source}`", ""]
@@ -340,6 +414,8 @@ def _write_analysis(out: OutputFolder, coauthors: nx.Graph, concepts: nx.Graph, 
         written.append(out.write_text("topics.csv", _topics_csv(topics)))
         written += write_network(out, "topics", topics.network,
                                  dict(topics.network.nodes(data="cluster")))
+    if time is not None:
+        lines += time_section(time, top)
     for name, graph, words in (("coauthors", coauthors, _COAUTHORS),
                                ("concepts", concepts, _CONCEPTS)):
         report = network_report(graph, top)

@@ -260,8 +260,11 @@ def analyze_graph(graph_dir: str | Path = DEFAULT_OUT, out_dir: str | Path | Non
     if not scoped.pairs and (category or since or until):
         raise UsageError(f"no paper of the build has concepts{_scope(category, since, until)}")
     found = topics.topics(*scoped, min_occurrences=min_occurrences, resolution=resolution)
+    day_of, categories_of = analyze.days_from_store(store)
+    time = analyze.time_report(*analyze.incidence_from_store(store, "concept"), day_of,
+                               categories_of)
     return analyze.write_analysis(target, coauthors, concepts, top=top, source=str(graph_dir),
-                                  topics=found, scope=_scope(category, since, until))
+                                  topics=found, scope=_scope(category, since, until), time=time)
 
 
 def _is_day(text: str) -> bool:

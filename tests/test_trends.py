@@ -71,3 +71,18 @@ def test_real_concept_bursts_are_strongest_first(dated):
     assert [b.weight for b in found] == sorted((b.weight for b in found), reverse=True)
     for burst in found:
         assert burst.start <= burst.end and burst.papers >= 1
+
+
+def test_the_report_counts_papers_per_week_and_names_the_bursts(june_days: Path, dated):
+    from kg.analyze import days_from_store, incidence_from_store, time_report, time_section
+
+    store = load_store(june_days)
+    day_of, categories_of = days_from_store(store)
+    incidence = incidence_from_store(store, "concept")
+    report = time_report(*incidence, day_of, categories_of, categories=2)
+    assert sum(report.papers["all"].values()) == len(day_of)
+    assert len(report.papers) == 3 and report.since == "2026-06-23"
+    text = "\n".join(time_section(report))
+    assert "### Papers per week" in text and "| 2026-06-15 |" in text
+    for burst in report.bursts[:10]:
+        assert f"| {report.labels.get(burst.concept, burst.concept)} |" in text
