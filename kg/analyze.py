@@ -15,7 +15,6 @@ import io
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
 from itertools import combinations
 from pathlib import Path
 from typing import NamedTuple
@@ -27,7 +26,7 @@ from kg.netfiles import write_network
 from kg.outputs import OutputFolder, writing
 from kg.query import run_query
 from kg.topics import MIN_OCCURRENCES, Topics
-from kg.trends import ConceptBurst, concept_bursts, days_and_counts, first_seen, week_of
+from kg.trends import TimeReport
 from kg.vocab import PREFIXES
 
 SEED = 42
@@ -320,38 +319,6 @@ def topics_section(found: Topics, top: int = 10, scope: str = "") -> list[str]:
     return lines
 
 
-@dataclass(frozen=True)
-class TimeReport:
-    """What `analysis.md` says of time: papers per week overall and in the largest
-    categories, concept bursts, the concepts first seen in the build's last week."""
-
-    weeks: list[str]  # Mondays
-    papers: dict[str, Counter[str]]  # "all" and category codes -> papers by week
-    bursts: list[ConceptBurst]
-    new: list[tuple[str, str, int]]  # concept, first day, papers
-    since: str  # the first day of the last week
-    labels: dict[str, str]
-
-
-def time_report(pairs: Iterable[tuple[str, str]], labels: Mapping[str, str],
-                day_of: Mapping[str, str], categories_of: Mapping[str, list[str]],
-                categories: int = 5) -> TimeReport:
-    """Papers per week (all, and the `categories` largest), bursts of concepts of at least
-    MIN_OCCURRENCES papers, and the concepts first seen in the last seven digest days."""
-    days, _, named = days_and_counts(pairs, day_of)
-    by_week: dict[str, Counter[str]] = defaultdict(Counter)
-    for paper, day in day_of.items():
-        by_week["all"][week_of(day)] += 1
-        for code in categories_of.get(paper, ()):
-            by_week[code][week_of(day)] += 1
-    largest = sorted((c for c in by_week if c != "all"),
-                     key=lambda c: (-sum(by_week[c].values()), c))[:categories]
-    since = (date.fromisoformat(days[-1]) - timedelta(days=6)).isoformat() if days else ""
-    return TimeReport(sorted(by_week["all"]), {c: by_week[c] for c in ["all", *largest]},
-                      concept_bursts(pairs, day_of, min_papers=MIN_OCCURRENCES),
-                      first_seen(named, since) if days else [], since, dict(labels))
-
-
 def time_section(report: TimeReport, top: int = 10) -> list[str]:
     lines = ["## Time", "", "### Papers per week", "",
              "Each paper counts in the week of its first digest day, and in every category it "
@@ -416,12 +383,18 @@ def _write_analysis(out: OutputFolder, coauthors: nx.Graph, concepts: nx.Graph, 
                                  dict(topics.network.nodes(data="cluster")))
     if time is not None:
         lines += time_section(time, top)
+    reports = {}
     for name, graph, words in (("coauthors", coauthors, _COAUTHORS),
                                ("concepts", concepts, _CONCEPTS)):
-        report = network_report(graph, top)
+        report = reports[name] = network_report(graph, top)
         lines += _section(graph, report, words, top)
         membership = {node: number for number, members in enumerate(report.communities, 1)
                       for node in members}
         written += write_network(out, name, graph, membership, "community")
     analysis = out.write_text("analysis.md", "\n".join(lines).rstrip() + "\n")
-    return [analysis, *written]
+    from kg import report as page  # matplotlib loads only here
+
+    html = out.write_text("analysis.html", page.render(
+        coauthors=coauthors, coauthor_report=reports["coauthors"], topics=topics, time=time,
+        top=top, source=source, scope=scope))
+    return [analysis, html, *written]

@@ -373,7 +373,7 @@ def serve(
     store = sparql.load_store(graph)  # now: a folder without a store is said before serving
     stores = LiveStore(graph) if graph.is_dir() else store
     app = create_app(stores, label=str(graph), timeout=timeout, max_result=max_result << 20,
-                     own_process=True)
+                     own_process=True, folder=graph if graph.is_dir() else None)
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C, after uvicorn's clean shutdown
         run_server(app, host, port, announce=err.print)
 

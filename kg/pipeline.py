@@ -17,7 +17,7 @@ from typing import Any
 
 import networkx as nx
 
-from kg import analyze, collector, query, sources, topics
+from kg import analyze, collector, query, sources, topics, trends
 from kg.concepts import extract, extractors
 from kg.concepts.base import Extraction
 from kg.concepts.scheme import Scheme, load_scheme
@@ -261,7 +261,7 @@ def analyze_graph(graph_dir: str | Path = DEFAULT_OUT, out_dir: str | Path | Non
         raise UsageError(f"no paper of the build has concepts{_scope(category, since, until)}")
     found = topics.topics(*scoped, min_occurrences=min_occurrences, resolution=resolution)
     day_of, categories_of = analyze.days_from_store(store)
-    time = analyze.time_report(*analyze.incidence_from_store(store, "concept"), day_of,
+    time = trends.time_report(*analyze.incidence_from_store(store, "concept"), day_of,
                                categories_of)
     return analyze.write_analysis(target, coauthors, concepts, top=top, source=str(graph_dir),
                                   topics=found, scope=_scope(category, since, until), time=time)

@@ -160,3 +160,40 @@ def first_seen(named: Mapping[str, Counter[str]], since: str, until: str | None 
             found.append((concept, first, sum(n for d, n in by_day.items()
                                               if until is None or d <= until)))
     return sorted(found, key=lambda f: (-f[2], f[1], f[0]))
+
+
+@dataclass(frozen=True)
+class TimeReport:
+    """What `analysis.md` says of time: papers per week overall and in the largest
+    categories, concept bursts, the concepts first seen in the build's last week."""
+
+    days: list[str]  # the digest days
+    totals: dict[str, int]  # papers by day
+    named: dict[str, Counter[str]]  # concept -> its papers by day
+    weeks: list[str]  # Mondays
+    papers: dict[str, Counter[str]]  # "all" and category codes -> papers by week
+    bursts: list[ConceptBurst]
+    new: list[tuple[str, str, int]]  # concept, first day, papers
+    since: str  # the first day of the last week
+    labels: dict[str, str]
+
+
+def time_report(pairs: Iterable[tuple[str, str]], labels: Mapping[str, str],
+                day_of: Mapping[str, str], categories_of: Mapping[str, list[str]],
+                categories: int = 5, min_papers: int = 5) -> TimeReport:
+    """Papers per week (all, and the `categories` largest), bursts of concepts of at least
+    `min_papers` papers, and the concepts first seen in the last seven digest days."""
+    pairs = list(pairs)
+    days, totals, named = days_and_counts(pairs, day_of)
+    by_week: dict[str, Counter[str]] = defaultdict(Counter)
+    for paper, day in day_of.items():
+        by_week["all"][week_of(day)] += 1
+        for code in categories_of.get(paper, ()):
+            by_week[code][week_of(day)] += 1
+    largest = sorted((c for c in by_week if c != "all"),
+                     key=lambda c: (-sum(by_week[c].values()), c))[:categories]
+    since = (date.fromisoformat(days[-1]) - timedelta(days=6)).isoformat() if days else ""
+    return TimeReport(days, totals, named, sorted(by_week["all"]),
+                      {c: by_week[c] for c in ["all", *largest]},
+                      concept_bursts(pairs, day_of, min_papers=min_papers),
+                      first_seen(named, since) if days else [], since, dict(labels))

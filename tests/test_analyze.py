@@ -143,25 +143,25 @@ def test_write_analysis_report_and_graphml(graph, tmp_path):
     concepts = cooccurrence_network(*incidence_from_graph(graph, "mentions"))
     paths = write_analysis(tmp_path / "a", coauthors, concepts, source="outputs")
     assert [p.name for p in paths] == [
-        "analysis.md", *(f"{n}{s}" for n in ("coauthors", "concepts")
+        "analysis.md", "analysis.html", *(f"{n}{s}" for n in ("coauthors", "concepts")
                          for s in (".graphml", ".gexf", "-links.csv", "-vosviewer.json"))]
     text = paths[0].read_text("utf-8")
     for expected in ("## Co-authorship network", "## Concept co-occurrence network",
                      "| 1 | Bob Chen | 4 | 3 |", "| 1 | LoRA | Vision Transformer | 2 |",
                      "exact", "Louvain"):
         assert expected in text
-    read = nx.read_graphml(paths[1])
+    read = nx.read_graphml(paths[2])
     assert read.nodes["author:Bob Chen"]["label"] == "Bob Chen"
     assert read.edges["author:Alice Martin", "author:Bob Chen"]["weight"] == 2
     assert {d["community"] for _, d in read.nodes(data=True)} <= set(range(1, 7))
-    assert nx.read_graphml(paths[5]).nodes["concept:lora"]["papers"] == 3
-    gexf = nx.read_gexf(paths[2])
+    assert nx.read_graphml(paths[6]).nodes["concept:lora"]["papers"] == 3
+    gexf = nx.read_gexf(paths[3])
     assert gexf.nodes["author:Bob Chen"]["community"] == read.nodes["author:Bob Chen"]["community"]
-    vos = json.loads(paths[4].read_text("utf-8"))["network"]
+    vos = json.loads(paths[5].read_text("utf-8"))["network"]
     assert len(vos["items"]) == read.number_of_nodes()
     assert len(vos["links"]) == read.number_of_edges()
     assert {i["label"] for i in vos["items"]} >= {"Bob Chen", "Alice Martin"}
-    links = list(csv.DictReader(paths[3].open(encoding="utf-8")))
+    links = list(csv.DictReader(paths[4].open(encoding="utf-8")))
     assert {(r["source_label"], r["target_label"], r["weight"]) for r in links} >= {
         ("Alice Martin", "Bob Chen", "2")}
     again = write_analysis(tmp_path / "b", coauthors, concepts, source="outputs")

@@ -5,17 +5,24 @@ from __future__ import annotations
 
 import csv
 import json
+import re
+import shutil
 import statistics
+import urllib.request
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import networkx as nx
 import pytest
+from playwright.sync_api import Browser
+from serving import running
 from typer.testing import CliRunner
 
 from kg.analyze import Incidence, incidence_from_store
 from kg.cli import app
 from kg.query import load_store
+from kg.serve.app import create_app
+from kg.store import LiveStore
 from kg.topics import QUADRANTS, leiden, topic_network, topics
 
 
@@ -114,3 +121,31 @@ def test_kg_analyze_reports_topics_and_lists_their_papers(june_days: Path, tmp_p
                                "--category", "astro-ph.XX"])
     assert none.exit_code != 0 and "no paper of the build has concepts in astro-ph.XX" \
         in none.output
+
+
+def test_the_report_opens_offline_and_links_to_the_explorer_when_served(
+        june_days: Path, tmp_path: Path, browser: Browser):
+    """analysis.html holds its plots as SVG (nothing fetched); served at /analysis, its
+    concepts and authors link to explorer pages that exist."""
+    folder = tmp_path / "build"
+    shutil.copytree(june_days, folder)
+    result = CliRunner().invoke(app, ["analyze", "--graph", str(folder), "--min-occurrences",
+                                      "3", "-q"])
+    assert result.exit_code == 0, result.output
+    text = (folder / "analysis.html").read_text("utf-8")
+    assert text.count("<svg") >= 4 and not re.search(r'(src|href)="(https?:)?//', text)
+    page = browser.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto((folder / "analysis.html").as_uri())
+    assert page.locator("svg").count() >= 4 and requests == [(folder / "analysis.html").as_uri()]
+    page.close()
+    with running(create_app(LiveStore(folder), folder=folder, workers=2)) as base:
+        with urllib.request.urlopen(f"{base}/analysis") as response:
+            served = response.read().decode("utf-8")
+            assert "unsafe-inline" in response.headers["Content-Security-Policy"]
+        links = re.findall(r'<a href="(/(?:concept|author)/[^"]+)"', served)
+        assert len({link.split("/")[1] for link in links}) == 2 and len(links) >= 20
+        for link in links[:3] + links[-3:]:
+            with urllib.request.urlopen(base + link) as response:
+                assert response.status == 200

@@ -74,7 +74,8 @@ def test_real_concept_bursts_are_strongest_first(dated):
 
 
 def test_the_report_counts_papers_per_week_and_names_the_bursts(june_days: Path, dated):
-    from kg.analyze import days_from_store, incidence_from_store, time_report, time_section
+    from kg.analyze import days_from_store, incidence_from_store, time_section
+    from kg.trends import time_report
 
     store = load_store(june_days)
     day_of, categories_of = days_from_store(store)

@@ -14,6 +14,7 @@ import socket
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import pyoxigraph as ox
 import uvicorn
@@ -34,13 +35,14 @@ def create_app(store: ox.Store | Callable[[], ox.Store], *, label: str = "graph"
                timeout: float = DEFAULT_TIMEOUT,
                memory: int = DEFAULT_MEMORY, max_result: int = DEFAULT_MAX_RESULT,
                max_rows: int = DEFAULT_MAX_ROWS, workers: int | None = None,
-               own_process: bool = False) -> Starlette:
+               own_process: bool = False, folder: Path | None = None) -> Starlette:
     """The app serving `store` (or the store a callable gives at each request, to follow a
     build folder: `kg.store.LiveStore`): each query stopped past `timeout` seconds, `memory`
     bytes or an answer of `max_result` bytes; the JSON API returns at most `max_rows` rows. At
     most `workers` queries (default: one per CPU) run at once, the others wait their turn.
     `own_process`: the app is all its process does (`kg serve`), so what it keeps for long
-    may be frozen out of the cyclic collector's walks (`kg.serve.explorer`)."""
+    may be frozen out of the cyclic collector's walks (`kg.serve.explorer`). `folder`: the
+    build folder, whose `analysis.html` is served at /analysis."""
     threads = workers or os.cpu_count() or 2
     stores = store if callable(store) else lambda: store
     service = Service(stores, Isolator(Limits(timeout, memory, max_result)),
@@ -55,6 +57,7 @@ def create_app(store: ox.Store | Callable[[], ox.Store], *, label: str = "graph"
     app = Starlette(routes=[*sparql.routes, *pages.routes, *explorer.routes], lifespan=lifespan,
                     exception_handlers={404: explorer.missing})
     app.state.service = service
+    app.state.folder = folder
     explorer.attach(app, service, freeze=own_process)
     app.state.page = pages.render_page(label)
     return app

@@ -23,6 +23,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -40,6 +41,7 @@ from kg.explore.maps import MapFilter
 from kg.explore.pages import Explorer, PaperFilter
 from kg.explore.search import KINDS as search_kinds
 from kg.explore.search import Hit, SearchIndex, normalise_query
+from kg.report import link_names
 from kg.serve.isolation import GiB, Isolator, Limits, Writer
 from kg.serve.service import COMMON_HEADERS, Service
 
@@ -52,6 +54,10 @@ POLICY = "; ".join([  # no inline script or style, nothing from another host
     "connect-src 'self'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
 ])
 HEADERS = {**COMMON_HEADERS, "Content-Security-Policy": POLICY}
+# analysis.html carries its styles inline (it opens from disk too) and runs no script
+REPORT_HEADERS = {**COMMON_HEADERS, "Content-Security-Policy": "; ".join([
+    "default-src 'none'", "style-src 'unsafe-inline'", "img-src data:", "base-uri 'none'",
+    "form-action 'none'", "frame-ancestors 'none'"])}
 
 
 class _PerStore:
@@ -352,6 +358,18 @@ async def static(request: Request) -> Response:
                     headers={**COMMON_HEADERS, "Cache-Control": "max-age=300"})
 
 
+async def analysis(request: Request) -> Response:
+    """The folder's `analysis.html` (`kg analyze`), its concepts and authors linked to their
+    pages here."""
+    folder: Path | None = request.app.state.folder
+    report = folder / "analysis.html" if folder is not None else None
+    if report is None or not report.is_file():
+        return not_found(request, _state(request)[1],
+                         "No analysis here: run `kg analyze` on this folder first.")
+    text = await run_in_threadpool(report.read_text, "utf-8")
+    return HTMLResponse(link_names(text), headers=REPORT_HEADERS)
+
+
 async def missing(request: Request, _: Exception) -> Response:
     """Any address no route knows: the explorer's 404 page."""
     return not_found(request, _state(request)[1], f"Nothing is served at {request.url.path}.")
@@ -365,6 +383,7 @@ routes = [
     Route("/category/{code}", category),
     Route("/day/{day}", day),
     Route("/map", concept_map),
+    Route("/analysis", analysis),
     Route("/search", search),
     Route("/api/search", api_search),
     Route("/static/{name}", static),
