@@ -13,11 +13,11 @@ import csv
 import heapq
 import io
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import combinations, pairwise
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import networkx as nx
 import pyoxigraph as ox
@@ -25,7 +25,7 @@ import pyoxigraph as ox
 from kg.netfiles import write_network
 from kg.outputs import OutputFolder, writing
 from kg.query import run_query
-from kg.topics import MIN_OCCURRENCES, Topics
+from kg.topics import MIN_OCCURRENCES, Topics, leiden
 from kg.trends import TimeReport
 from kg.vocab import PREFIXES
 
@@ -150,10 +150,13 @@ class NetworkReport:
     max_items: int
     component_sizes: list[int]  # largest first
     top_degree: list[tuple[str, int, int]]  # label, degree, papers
+    top_strength: list[tuple[str, int, int]]  # label, strength (summed link weights), degree
     top_papers: list[tuple[str, int, int]]  # label, papers, degree
     top_betweenness: list[tuple[str, float]]
+    tied: dict[str, float]  # ranking -> the value every node shares, when they all do
+    several: list[tuple[str, int, int]]  # label, papers, groups: names left out of rankings
     betweenness_samples: int | None  # None: exact
-    seed: int  # of the betweenness sample and of Louvain
+    seed: int  # of the betweenness sample and of Leiden
     communities: list[list[str]]  # node ids, largest community first, members by papers
     modularity: float
     top_pairs: list[tuple[str, str, int]]  # label, label, weight
@@ -174,8 +177,9 @@ def betweenness(graph: nx.Graph, work: int = BETWEENNESS_WORK, seed: int = SEED,
 
 
 def communities(graph: nx.Graph, seed: int = SEED) -> list[list[str]]:
-    """Louvain communities, largest first, each listed by papers then label."""
-    found = nx.community.louvain_communities(graph, weight="weight", seed=seed)
+    """Leiden communities (`kg.topics.leiden`, weighted, seeded), largest first, each listed
+    by papers then label."""
+    found = leiden(graph, seed=seed) if graph.number_of_nodes() else []
     ordered = [sorted(c, key=lambda n: (-graph.nodes[n].get("papers", 0), _label(graph, n), n))
                for c in found]
     return sorted(ordered, key=lambda c: (-len(c), _label(graph, c[0]), c[0]))
@@ -193,12 +197,23 @@ def _top(graph: nx.Graph, score: Mapping[str, float], n: int) -> list[str]:
 
 
 def network_report(graph: nx.Graph, top: int = 10, work: int = BETWEENNESS_WORK,
-                   seed: int = SEED) -> NetworkReport:
-    """Size, components, top nodes, Louvain communities and strongest pairs of a network."""
+                   seed: int = SEED, several: Mapping[str, int] | None = None) -> NetworkReport:
+    """Size, components, top nodes, Leiden communities and strongest pairs of a network. The
+    nodes of `several` (a printed name -> the groups its papers fall into: probably several
+    people, `homonyms`) are left out of the rankings; a ranking whose nodes all share one
+    value is reported as that value, not ranked."""
+    several = several or {}
     degree = dict(graph.degree())
+    strength = dict(graph.degree(weight="weight"))
     papers = dict(graph.nodes(data="papers", default=0))
     between, k = betweenness(graph, work, seed)
     found = communities(graph, seed)
+    ranked = graph.subgraph(n for n in graph if n not in several)
+    scores: dict[str, Mapping[Any, float]] = {
+        "degree": degree, "strength": strength, "papers": papers, "betweenness": between}
+    scores["link weight"] = {(a, b): w for a, b, w in graph.edges(data="weight", default=1)}
+    tied = {name: next(iter(values.values())) for name, values in scores.items()
+            if values and len(set(values.values())) == 1}
     return NetworkReport(
         nodes=graph.number_of_nodes(), edges=graph.number_of_edges(),
         items=graph.graph.get("items", graph.number_of_nodes()),
@@ -206,9 +221,15 @@ def network_report(graph: nx.Graph, top: int = 10, work: int = BETWEENNESS_WORK,
         papers=graph.graph.get("papers", 0), unlinked_papers=graph.graph.get("unlinked_papers", 0),
         max_items=graph.graph.get("max_items", 0),
         component_sizes=sorted((len(c) for c in nx.connected_components(graph)), reverse=True),
-        top_degree=[(_label(graph, n), degree[n], papers[n]) for n in _top(graph, degree, top)],
-        top_papers=[(_label(graph, n), papers[n], degree[n]) for n in _top(graph, papers, top)],
-        top_betweenness=[(_label(graph, n), between[n]) for n in _top(graph, between, top)],
+        top_degree=[(_label(graph, n), degree[n], papers[n]) for n in _top(ranked, degree, top)],
+        top_strength=[(_label(graph, n), strength[n], degree[n])
+                      for n in _top(ranked, strength, top)],
+        top_papers=[(_label(graph, n), papers[n], degree[n]) for n in _top(ranked, papers, top)],
+        top_betweenness=[(_label(graph, n), between[n]) for n in _top(ranked, between, top)],
+        tied=tied,
+        several=sorted(((_label(graph, n), papers.get(n, 0), groups)
+                        for n, groups in several.items() if n in graph),
+                       key=lambda s: (-s[1], s[0])),
         betweenness_samples=k,
         seed=seed,
         communities=found,
@@ -216,6 +237,45 @@ def network_report(graph: nx.Graph, top: int = 10, work: int = BETWEENNESS_WORK,
         if graph.number_of_edges() else 0.0,
         top_pairs=top_pairs(graph, top),
     )
+
+
+def homonyms(pairs: Iterable[tuple[str, str]], categories_of: Mapping[str, Sequence[str]]
+             ) -> dict[str, int]:
+    """Printed names that are probably several people: their papers fall into groups that
+    share no co-author and no arXiv category, two papers being in one group when they share
+    either. The name -> how many groups. (Categories, not archives: the digests are nearly
+    all of one archive, cs, which would tell nobody apart.)
+
+    >>> pairs = [("p1", "Wei Wang"), ("p1", "A"), ("p2", "Wei Wang"), ("p2", "A"),
+    ...          ("p3", "Wei Wang"), ("p3", "B")]
+    >>> homonyms(pairs, {"p1": ["cs.CL"], "p2": ["cs.CL"], "p3": ["math.NA"]})
+    {'Wei Wang': 2}
+    """
+    authors_of: dict[str, set[str]] = defaultdict(set)
+    for paper, author in pairs:
+        authors_of[paper].add(author)
+    papers_of: dict[str, list[str]] = defaultdict(list)
+    for paper, authors in authors_of.items():
+        for author in authors:
+            papers_of[author].append(paper)
+    found = {}
+    for author, papers in papers_of.items():
+        if len(papers) < 2:
+            continue
+        links = nx.Graph()
+        links.add_nodes_from(papers)
+        by_mark: dict[str, list[str]] = defaultdict(list)
+        for paper in papers:
+            marks = {f"author:{a}" for a in authors_of[paper] if a != author}
+            marks |= {f"category:{code}" for code in categories_of.get(paper, ())}
+            for mark in marks:
+                by_mark[mark].append(paper)
+        for group in by_mark.values():
+            links.add_edges_from(pairwise(group))
+        parts = nx.number_connected_components(links)
+        if parts > 1:
+            found[author] = parts
+    return found
 
 
 @dataclass(frozen=True)
@@ -260,31 +320,54 @@ def _section(graph: nx.Graph, report: NetworkReport, words: _Wording, top: int) 
     if report.unlinked_papers:
         lines.append(f"- {report.unlinked_papers:,} papers with more than {report.max_items} "
                      f"{words.items} count for their {words.items} but add no links")
-    lines += ["", f"### Top {words.items} by degree (distinct neighbours)", ""]
-    lines += _table(["#", words.item, "degree", "papers"],
-                    ((i, *row) for i, row in enumerate(report.top_degree, 1)))
-    lines += [f"### Top {words.items} by papers", ""]
-    lines += _table(["#", words.item, "papers", "degree"],
-                    ((i, *row) for i, row in enumerate(report.top_papers, 1)))
+    if report.several:
+        lines += ["", f"Left out of the rankings: {len(report.several):,} printed names whose "
+                  f"papers fall into groups sharing no co-author and no arXiv category, probably "
+                  f"several people under one name (the most papers: " + ", ".join(
+                      f"{label} ({papers} papers in {groups} groups)"
+                      for label, papers, groups in report.several[:5]) + ")."]
+    lines += [""]
+    rankings = (
+        ("degree", f"Top {words.items} by degree (distinct neighbours)",
+         ["#", words.item, "degree", "papers"], report.top_degree),
+        ("strength", f"Top {words.items} by strength ({words.weight}, summed)",
+         ["#", words.item, "strength", "degree"], report.top_strength),
+        ("papers", f"Top {words.items} by papers", ["#", words.item, "papers", "degree"],
+         report.top_papers))
+    for score, title, header, rows in rankings:
+        lines += [f"### {title}", ""]
+        if score in report.tied:
+            lines += [f"Every {words.item} has {score} {report.tied[score]:g}: a tie, no "
+                      f"ranking.", ""]
+        else:
+            lines += _table(header, ((i, *row) for i, row in enumerate(rows, 1)))
     how = ("exact" if report.betweenness_samples is None else
            f"approximated from {report.betweenness_samples} source nodes sampled with seed "
            f"{report.seed}, as the network is too large for exact betweenness: an estimate, "
            f"whose ranking changes with the sample")
     lines += [f"### Top {words.items} by betweenness", "",
               f"Normalised, unweighted shortest paths; {how}.", ""]
-    lines += _table(["#", words.item, "betweenness"],
-                    ((i, label, f"{value:.4f}")
-                     for i, (label, value) in enumerate(report.top_betweenness, 1)))
+    if "betweenness" in report.tied:
+        lines += [f"Every {words.item} has betweenness {report.tied['betweenness']:g}: no "
+                  f"{words.item} lies between others, no ranking.", ""]
+    else:
+        lines += _table(["#", words.item, "betweenness"],
+                        ((i, label, f"{value:.4f}")
+                         for i, (label, value) in enumerate(report.top_betweenness, 1)))
     lines += ["### Communities", "",
-              f"Louvain (networkx, weighted, seed {report.seed}): {len(report.communities):,} "
+              f"Leiden (weighted, seed {report.seed}): {len(report.communities):,} "
               f"communities, modularity {report.modularity:.3f}. The largest, with their "
               f"{words.items} of most papers:", ""]
     lines += _table(["#", "size", f"top {words.items}"],
                     ((i, len(c), ", ".join(_label(graph, n) for n in c[:8]))
                      for i, c in enumerate(report.communities[:top], 1)))
     lines += [f"### Strongest pairs ({words.weight})", ""]
-    lines += _table(["#", words.item, words.item, words.weight],
-                    ((i, *row) for i, row in enumerate(report.top_pairs, 1)))
+    if "link weight" in report.tied:
+        lines += [f"Every link has {report.tied['link weight']:g} {words.weight}: a tie, no "
+                  f"ranking.", ""]
+    else:
+        lines += _table(["#", words.item, words.item, words.weight],
+                        ((i, *row) for i, row in enumerate(report.top_pairs, 1)))
     return lines
 
 
@@ -360,18 +443,20 @@ def _topics_csv(found: Topics) -> str:
 
 def write_analysis(out: OutputFolder | str | Path, coauthors: nx.Graph, concepts: nx.Graph,
                    *, top: int = 10, source: str | None = None, topics: Topics | None = None,
-                   scope: str = "", time: TimeReport | None = None) -> list[Path]:
+                   scope: str = "", time: TimeReport | None = None,
+                   several: Mapping[str, int] | None = None) -> list[Path]:
     """Write `analysis.md` and each network (co-authors, concepts, and the `topics` when
     given, with `topics.csv`; `scope`: which papers they read) as GraphML, GEXF, a CSV of
     links and VOSviewer JSON (`kg.netfiles`), each node with its community or cluster
     (1 = the largest), into `out` (see `kg.outputs.writing`); return their paths."""
     with writing(out) as folder:
-        return _write_analysis(folder, coauthors, concepts, top, source, topics, scope, time)
+        return _write_analysis(folder, coauthors, concepts, top, source, topics, scope, time,
+                               several or {})
 
 
 def _write_analysis(out: OutputFolder, coauthors: nx.Graph, concepts: nx.Graph, top: int,
                     source: str | None, topics: Topics | None, scope: str,
-                    time: TimeReport | None) -> list[Path]:
+                    time: TimeReport | None, several: Mapping[str, int]) -> list[Path]:
     lines = ["# Network analysis", ""]
     if source:
         lines += [f"Graph: `{source}`", ""]
@@ -386,7 +471,8 @@ def _write_analysis(out: OutputFolder, coauthors: nx.Graph, concepts: nx.Graph, 
     reports = {}
     for name, graph, words in (("coauthors", coauthors, _COAUTHORS),
                                ("concepts", concepts, _CONCEPTS)):
-        report = reports[name] = network_report(graph, top)
+        report = reports[name] = network_report(
+            graph, top, several=several if name == "coauthors" else None)
         lines += _section(graph, report, words, top)
         membership = {node: number for number, members in enumerate(report.communities, 1)
                       for node in members}

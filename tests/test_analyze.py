@@ -17,6 +17,8 @@ from kg.analyze import (
     coauthor_network,
     communities,
     cooccurrence_network,
+    days_from_store,
+    homonyms,
     incidence_from_graph,
     incidence_from_store,
     network_report,
@@ -116,7 +118,7 @@ def _two_cliques() -> list[tuple[str, str]]:
     return [*pairs, ("bridge", "a author 0"), ("bridge", "b author 0")]
 
 
-def test_louvain_is_deterministic_and_independent_of_input_order():
+def test_leiden_is_deterministic_and_independent_of_input_order():
     pairs = _two_cliques()
     found = communities(coauthor_network(pairs))
     assert [sorted(c) for c in found] == [[f"{t} author {i}" for i in range(5)] for t in "ab"]
@@ -148,7 +150,7 @@ def test_write_analysis_report_and_graphml(graph, tmp_path):
     text = paths[0].read_text("utf-8")
     for expected in ("## Co-authorship network", "## Concept co-occurrence network",
                      "| 1 | Bob Chen | 4 | 3 |", "| 1 | LoRA | Vision Transformer | 2 |",
-                     "exact", "Louvain"):
+                     "exact", "Leiden"):
         assert expected in text
     read = nx.read_graphml(paths[2])
     assert read.nodes["author:Bob Chen"]["label"] == "Bob Chen"
@@ -222,3 +224,51 @@ def test_a_real_export_gives_the_same_networks_as_the_graph(seed_build):
         assert _weights(from_store) == _weights(from_graph)
     lora = run_query(store, resolve_query("papers-about-concept"), {"concept": "lora"})
     assert "2509.21670" in {row[1] for row in lora.rows}
+
+
+def test_ties_are_said_not_ranked(tmp_path):
+    """A triangle: every author has the same degree, strength and betweenness 0."""
+    pairs = [("p1", "A"), ("p1", "B"), ("p1", "C")]
+    coauthors = coauthor_network(pairs)
+    report = network_report(coauthors)
+    assert report.tied == {"degree": 2, "strength": 2, "papers": 1, "betweenness": 0.0,
+                           "link weight": 1}
+    text = write_analysis(tmp_path, coauthors, cooccurrence_network([]))[0].read_text("utf-8")
+    assert "Every author has betweenness 0: no author lies between others, no ranking." in text
+    assert "Every author has degree 2: a tie, no ranking." in text
+    assert "| 1 | A |" not in text
+
+
+def test_a_name_on_unconnected_work_is_several_people_and_not_ranked(tmp_path):
+    """Wei Wang writes with A in cs.CL and cs.LG and, with B, in math.NA: two groups sharing
+    no co-author and no category."""
+    pairs = [("p1", "Wei Wang"), ("p1", "A"), ("p2", "Wei Wang"), ("p2", "A"),
+             ("p3", "Wei Wang"), ("p3", "B"), ("p4", "C"), ("p4", "A")]
+    categories = {"p1": ["cs.CL"], "p2": ["cs.LG"], "p3": ["math.NA"], "p4": ["cs.CL"]}
+    several = homonyms(pairs, categories)
+    assert several == {"Wei Wang": 2}
+    assert homonyms(pairs, {**categories, "p3": ["cs.LG"]}) == {}  # one category: one person
+    coauthors = coauthor_network(pairs)
+    report = network_report(coauthors, several=several)
+    assert "Wei Wang" not in [label for label, *_ in report.top_degree + report.top_papers]
+    assert report.several == [("Wei Wang", 3, 2)]
+    text = write_analysis(tmp_path, coauthors, cooccurrence_network([]),
+                          several=several)[0].read_text("utf-8")
+    assert "Wei Wang (3 papers in 2 groups)" in text
+
+
+def test_real_homonyms_are_names_whose_papers_share_nothing(june_days):
+    store = load_store(june_days)
+    pairs = incidence_from_store(store, "author").pairs
+    _, categories = days_from_store(store)
+    several = homonyms(pairs, categories)
+    authors_of: dict[str, set[str]] = {}
+    for paper, author in pairs:
+        authors_of.setdefault(paper, set()).add(author)
+    for name in list(several)[:20]:
+        papers = [p for p, a in pairs if a == name]
+        marks = [({a for a in authors_of[p] if a != name},
+                  set(categories.get(p, []))) for p in papers]
+        # some paper shares no co-author and no category with some other
+        assert any(not (m1[0] & m2[0]) and not (m1[1] & m2[1])
+                   for i, m1 in enumerate(marks) for m2 in marks[i + 1:])
