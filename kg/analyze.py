@@ -239,6 +239,60 @@ def network_report(graph: nx.Graph, top: int = 10, work: int = BETWEENNESS_WORK,
     )
 
 
+@dataclass(frozen=True)
+class Collaboration:
+    """How the authors of one category's papers work together."""
+
+    category: str
+    papers: int
+    authors: int
+    authors_per_paper: float  # mean
+    single_author: float  # share of its papers with one author
+    links: int  # co-author pairs among its papers' authors
+
+
+def collaboration(pairs: Iterable[tuple[str, str]], categories_of: Mapping[str, Sequence[str]],
+                  categories: int = 10) -> list[Collaboration]:
+    """Collaboration in the `categories` categories of most papers (a paper counts in every
+    category it is listed in; papers of more than MAX_AUTHORS authors add no links).
+
+    >>> pairs = [("p1", "A"), ("p1", "B"), ("p2", "C")]
+    >>> row = collaboration(pairs, {"p1": ["cs.CL"], "p2": ["cs.CL"]})[0]
+    >>> row.papers, row.authors, row.authors_per_paper, row.single_author, row.links
+    (2, 3, 1.5, 0.5, 1)
+    """
+    authors_of: dict[str, set[str]] = defaultdict(set)
+    for paper, author in pairs:
+        authors_of[paper].add(author)
+    papers_in: dict[str, list[str]] = defaultdict(list)
+    for paper in authors_of:
+        for code in categories_of.get(paper, ()):
+            papers_in[code].append(paper)
+    largest = sorted(papers_in, key=lambda c: (-len(papers_in[c]), c))[:categories]
+    found = []
+    for code in largest:
+        papers = papers_in[code]
+        sizes = [len(authors_of[p]) for p in papers]
+        links = {pair for p in papers if len(authors_of[p]) <= MAX_AUTHORS
+                 for pair in combinations(sorted(authors_of[p]), 2)}
+        found.append(Collaboration(code, len(papers), len(set().union(*(authors_of[p]
+                                                                         for p in papers))),
+                                   round(sum(sizes) / len(papers), 2),
+                                   round(sizes.count(1) / len(papers), 3), len(links)))
+    return found
+
+
+def collaboration_section(rows: Sequence[Collaboration]) -> list[str]:
+    lines = ["### Collaboration per category", "",
+             "The categories of most papers; a paper counts in every category it is listed in.",
+             ""]
+    return lines + _table(
+        ["category", "papers", "authors", "authors per paper", "single-author papers",
+         "co-author links"],
+        ((r.category, r.papers, r.authors, f"{r.authors_per_paper:.2f}",
+          f"{100 * r.single_author:.1f}%", r.links) for r in rows))
+
+
 def homonyms(pairs: Iterable[tuple[str, str]], categories_of: Mapping[str, Sequence[str]]
              ) -> dict[str, int]:
     """Printed names that are probably several people: their papers fall into groups that
@@ -444,19 +498,21 @@ def _topics_csv(found: Topics) -> str:
 def write_analysis(out: OutputFolder | str | Path, coauthors: nx.Graph, concepts: nx.Graph,
                    *, top: int = 10, source: str | None = None, topics: Topics | None = None,
                    scope: str = "", time: TimeReport | None = None,
-                   several: Mapping[str, int] | None = None) -> list[Path]:
+                   several: Mapping[str, int] | None = None,
+                   collaboration: Sequence[Collaboration] = ()) -> list[Path]:
     """Write `analysis.md` and each network (co-authors, concepts, and the `topics` when
     given, with `topics.csv`; `scope`: which papers they read) as GraphML, GEXF, a CSV of
     links and VOSviewer JSON (`kg.netfiles`), each node with its community or cluster
     (1 = the largest), into `out` (see `kg.outputs.writing`); return their paths."""
     with writing(out) as folder:
         return _write_analysis(folder, coauthors, concepts, top, source, topics, scope, time,
-                               several or {})
+                               several or {}, collaboration)
 
 
 def _write_analysis(out: OutputFolder, coauthors: nx.Graph, concepts: nx.Graph, top: int,
                     source: str | None, topics: Topics | None, scope: str,
-                    time: TimeReport | None, several: Mapping[str, int]) -> list[Path]:
+                    time: TimeReport | None, several: Mapping[str, int],
+                    collaboration: Sequence[Collaboration]) -> list[Path]:
     lines = ["# Network analysis", ""]
     if source:
         lines += [f"Graph: `{source}`", ""]
@@ -474,6 +530,8 @@ def _write_analysis(out: OutputFolder, coauthors: nx.Graph, concepts: nx.Graph, 
         report = reports[name] = network_report(
             graph, top, several=several if name == "coauthors" else None)
         lines += _section(graph, report, words, top)
+        if name == "coauthors" and collaboration:
+            lines += collaboration_section(collaboration)
         membership = {node: number for number, members in enumerate(report.communities, 1)
                       for node in members}
         written += write_network(out, name, graph, membership, "community")

@@ -266,7 +266,9 @@ def analyze_graph(graph_dir: str | Path = DEFAULT_OUT, out_dir: str | Path | Non
                                categories_of)
     return analyze.write_analysis(target, coauthors, concepts, top=top, source=str(graph_dir),
                                   topics=found, scope=_scope(category, since, until), time=time,
-                                  several=analyze.homonyms(authorship.pairs, categories_of))
+                                  several=analyze.homonyms(authorship.pairs, categories_of),
+                                  collaboration=analyze.collaboration(authorship.pairs,
+                                                                      categories_of))
 
 
 def _is_day(text: str) -> bool:

@@ -15,6 +15,7 @@ import kg
 from kg.analyze import (
     betweenness,
     coauthor_network,
+    collaboration,
     communities,
     cooccurrence_network,
     days_from_store,
@@ -272,3 +273,19 @@ def test_real_homonyms_are_names_whose_papers_share_nothing(june_days):
         # some paper shares no co-author and no category with some other
         assert any(not (m1[0] & m2[0]) and not (m1[1] & m2[1])
                    for i, m1 in enumerate(marks) for m2 in marks[i + 1:])
+
+
+def test_collaboration_per_category_on_real_days(june_days, tmp_path):
+    store = load_store(june_days)
+    pairs = incidence_from_store(store, "author").pairs
+    _, categories = days_from_store(store)
+    rows = collaboration(pairs, categories, categories=3)
+    assert len(rows) == 3 and rows[0].papers >= rows[1].papers >= rows[2].papers
+    for row in rows:
+        papers = {p for p, cats in categories.items() if row.category in cats}
+        authors = {a for p, a in pairs if p in papers}
+        assert row.authors == len(authors) and row.authors_per_paper >= 1
+        assert 0 <= row.single_author < 0.5  # most papers have co-authors
+    text = write_analysis(tmp_path, coauthor_network(pairs), cooccurrence_network([]),
+                          collaboration=rows)[0].read_text("utf-8")
+    assert f"| {rows[0].category} | {rows[0].papers} |" in text
