@@ -17,7 +17,7 @@ from typing import Any
 
 import networkx as nx
 
-from kg.export.graphml import flat_attributes, write_graphml
+from kg.export.graphml import Scalar, attribute_types, flat_graph, write_graphml, xml_text
 from kg.outputs import OutputFolder
 
 MAX_VOS_CLUSTER = 1000  # VOSviewer numbers clusters from 1 to 1000
@@ -69,14 +69,44 @@ def links_csv(graph: nx.Graph) -> str:
 
 def write_gexf(graph: nx.Graph, path: Path,
                more: Mapping[Any, Mapping[str, Any]] | None = None) -> Path:
-    """`graph` as GEXF 1.2 (Gephi's own format), its attributes flattened as for GraphML."""
-    more = more or {}
-    flat = nx.Graph()
-    flat.add_nodes_from((str(node), flat_attributes({**data, **more.get(node, {})}))
-                        for node, data in sorted(graph.nodes(data=True), key=lambda n: str(n[0])))
-    flat.add_edges_from((str(a), str(b), flat_attributes(data)) for a, b, data in
-                        sorted(graph.edges(data=True), key=lambda e: (str(e[0]), str(e[1]))))
-    nx.write_gexf(flat, path, encoding="utf-8")
+    """`graph` as GEXF 1.2 (Gephi's own format), its attributes flattened as for GraphML, a
+    node's `label` and a link's `weight` in their own XML attributes. Streamed as text."""
+    nodes, edges = flat_graph(graph, more)
+    node_types = attribute_types({k: v for k, v in data.items() if k != "label"}
+                                 for _, data in nodes)
+    edge_types = attribute_types({k: v for k, v in data.items() if k != "weight"}
+                                 for _, _, data in edges)
+    node_ids = {key: str(i) for i, key in enumerate(node_types)}
+    edge_ids = {key: str(i) for i, key in enumerate(edge_types)}
+
+    def values(ids: Mapping[str, str], data: Mapping[str, Scalar], skip: str) -> str:
+        found = "".join(f'<attvalue for="{ids[k]}" value="{xml_text(v)}"/>'
+                        for k, v in data.items() if k != skip)
+        return f"<attvalues>{found}</attvalues>" if found else ""
+
+    def declared(kind: str, types: Mapping[str, str], ids: Mapping[str, str]) -> str:
+        rows = "".join(f'<attribute id="{ids[k]}" title="{xml_text(k)}" type="{t}"/>'
+                       for k, t in types.items())
+        return f'<attributes class="{kind}" mode="static">{rows}</attributes>\n'
+
+    direction = "directed" if graph.is_directed() else "undirected"
+    with path.open("w", encoding="utf-8") as out:
+        out.write("<?xml version='1.0' encoding='utf-8'?>\n"
+                  '<gexf xmlns="http://www.gexf.net/1.2draft" version="1.2">\n'
+                  f'<graph defaultedgetype="{direction}" mode="static">\n')
+        out.write(declared("node", node_types, node_ids) + declared("edge", edge_types,
+                                                                     edge_ids))
+        out.write("<nodes>\n")
+        for node, data in nodes:
+            label = xml_text(data.get("label", node))
+            out.write(f'<node id="{xml_text(node)}" label="{label}">'
+                      f'{values(node_ids, data, "label")}</node>\n')
+        out.write("</nodes>\n<edges>\n")
+        for i, (u, v, data) in enumerate(edges):
+            weight = f' weight="{xml_text(data["weight"])}"' if "weight" in data else ""
+            out.write(f'<edge id="{i}" source="{xml_text(u)}" target="{xml_text(v)}"{weight}>'
+                      f'{values(edge_ids, data, "weight")}</edge>\n')
+        out.write("</edges>\n</graph>\n</gexf>\n")
     return path
 
 

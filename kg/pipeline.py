@@ -256,14 +256,14 @@ def analyze_graph(graph_dir: str | Path = DEFAULT_OUT, out_dir: str | Path | Non
     authorship = analyze.incidence_from_store(store, "author")
     coauthors = analyze.coauthor_network(*authorship)
     day_of, categories_of = analyze.days_from_store(store)
-    concepts = analyze.cooccurrence_network(*analyze.incidence_from_store(store, "concept"))
+    mentions = analyze.incidence_from_store(store, "concept")
+    concepts = analyze.cooccurrence_network(*mentions)
     scoped = analyze.incidence_from_store(store, "concept", category=category, since=since,
-                                          until=until)
+                                          until=until) if category or since or until else mentions
     if not scoped.pairs and (category or since or until):
         raise UsageError(f"no paper of the build has concepts{_scope(category, since, until)}")
     found = topics.topics(*scoped, min_occurrences=min_occurrences, resolution=resolution)
-    time = trends.time_report(*analyze.incidence_from_store(store, "concept"), day_of,
-                               categories_of)
+    time = trends.time_report(*mentions, day_of, categories_of)
     return analyze.write_analysis(target, coauthors, concepts, top=top, source=str(graph_dir),
                                   topics=found, scope=_scope(category, since, until), time=time,
                                   several=analyze.homonyms(authorship.pairs, categories_of),

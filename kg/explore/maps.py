@@ -15,9 +15,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg import draw
+from kg import draw, tsv
 from kg.draw import Drawing, Node
-from kg.explore import tsv
 from kg.explore.pages import Explorer, PaperFilter, Row, iso_day, local_key
 from kg.explore.urls import author_url, category_url, concept_url, paper_url
 from kg.vocab import KG, PREFIXES

@@ -36,7 +36,7 @@ from urllib.parse import unquote
 
 import pyoxigraph as ox
 
-from kg.explore import tsv
+from kg import tsv
 from kg.vocab import lookup_key
 
 KINDS = ("paper", "author", "concept", "category")
