@@ -17,7 +17,14 @@ from typing import Any
 
 import networkx as nx
 
-from kg.export.graphml import Scalar, attribute_types, flat_graph, write_graphml, xml_text
+from kg.export.graphml import (
+    FlatGraph,
+    Scalar,
+    attribute_types,
+    flat_graph,
+    write_graphml,
+    xml_text,
+)
 from kg.outputs import OutputFolder
 
 MAX_VOS_CLUSTER = 1000  # VOSviewer numbers clusters from 1 to 1000
@@ -68,10 +75,12 @@ def links_csv(graph: nx.Graph) -> str:
 
 
 def write_gexf(graph: nx.Graph, path: Path,
-               more: Mapping[Any, Mapping[str, Any]] | None = None) -> Path:
-    """`graph` as GEXF 1.2 (Gephi's own format), its attributes flattened as for GraphML, a
-    node's `label` and a link's `weight` in their own XML attributes. Streamed as text."""
-    nodes, edges = flat_graph(graph, more)
+               more: Mapping[Any, Mapping[str, Any]] | None = None,
+               flat: FlatGraph | None = None) -> Path:
+    """`graph` as GEXF 1.2 (Gephi's own format), its attributes flattened as for GraphML (or
+    its `flat_graph` when made already), a node's `label` and a link's `weight` in their own
+    XML attributes. Streamed as text."""
+    nodes, edges = flat or flat_graph(graph, more)
     node_types = attribute_types({k: v for k, v in data.items() if k != "label"}
                                  for _, data in nodes)
     edge_types = attribute_types({k: v for k, v in data.items() if k != "weight"}
@@ -116,10 +125,11 @@ def write_network(out: OutputFolder, name: str, graph: nx.Graph,
     """`name`.graphml, `name`.gexf, `name`-links.csv and `name`-vosviewer.json, staged in
     `out`; nodes carry their cluster (numbered from 1) as `attribute` when given."""
     more = {node: {attribute: number} for node, number in (clusters or {}).items()}
-    write_graphml(graph, out.stage(f"{name}.graphml"), more)
-    write_gexf(graph, out.stage(f"{name}.gexf"), more)
+    flat = flat_graph(graph, more)
+    write_graphml(graph, out.stage(f"{name}.graphml"), flat=flat)
+    write_gexf(graph, out.stage(f"{name}.gexf"), flat=flat)
     out.write_text(f"{name}-links.csv", links_csv(graph))
-    out.write_text(f"{name}-vosviewer.json",
-                   json.dumps(vosviewer_json(graph, clusters), ensure_ascii=False, indent=1))
+    out.write_text(f"{name}-vosviewer.json",  # one line: json's indenting encoder is slow
+                   json.dumps(vosviewer_json(graph, clusters), ensure_ascii=False))
     return [out.path / f"{name}{suffix}"
             for suffix in (".graphml", ".gexf", "-links.csv", "-vosviewer.json")]

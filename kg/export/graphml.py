@@ -14,7 +14,6 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 import networkx as nx
 
@@ -55,9 +54,11 @@ def flat_attributes(attributes: Mapping[str, Any]) -> dict[str, Scalar]:
     return {key: value for key, value in flat.items() if value is not None}
 
 
+FlatGraph = tuple[list[tuple[str, dict[str, Scalar]]], list[tuple[str, str, dict[str, Scalar]]]]
+
+
 def flat_graph(graph: nx.Graph, more: Mapping[Any, Mapping[str, Any]] | None = None
-               ) -> tuple[list[tuple[str, dict[str, Scalar]]],
-                          list[tuple[str, str, dict[str, Scalar]]]]:
+               ) -> FlatGraph:
     """The nodes (with the attributes of `more` added) and edges of `graph`, ids as text and
     attributes flattened, in sorted order: what the writers of GraphML and GEXF write."""
     more = more or {}
@@ -88,22 +89,25 @@ def attribute_types(rows: Iterable[Mapping[str, Scalar]]) -> dict[str, str]:
     return found
 
 
-_ENTITIES = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}  # kept in attributes
+_ESCAPED = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+                          "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})  # kept in attributes
 
 
 def xml_text(value: Scalar) -> str:
     """A value as XML text or attribute content (booleans as GraphML writes them)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return escape(str(value), _ENTITIES)
+    return str(value).translate(_ESCAPED)
 
 
 def write_graphml(graph: nx.Graph, path: Path,
-                  more: Mapping[Any, Mapping[str, Any]] | None = None) -> Path:
+                  more: Mapping[Any, Mapping[str, Any]] | None = None,
+                  flat: FlatGraph | None = None) -> Path:
     """Write `graph` (any networkx graph, attributes of any type) as deterministic GraphML,
-    adding the node attributes in `more` (computed ones). Streamed as text: networkx's
-    writer builds an element per value, 11 s for the June analysis's three networks."""
-    nodes, edges = flat_graph(graph, more)
+    adding the node attributes in `more` (computed ones), or its `flat_graph` when made
+    already. Streamed as text: networkx's writer builds an element per value, 11 s for the
+    June analysis's three networks."""
+    nodes, edges = flat or flat_graph(graph, more)
     domains = {"graph": attribute_types([flat_attributes(graph.graph)]),
                "node": attribute_types(data for _, data in nodes),
                "edge": attribute_types(data for _, _, data in edges)}
