@@ -545,7 +545,8 @@ def _write_analysis(out: OutputFolder, coauthors: nx.Graph, concepts: nx.Graph, 
         lines += topics_section(topics, top, scope)
         written.append(out.write_text("topics.csv", _topics_csv(topics)))
         written += write_network(out, "topics", topics.network,
-                                 dict(topics.network.nodes(data="cluster")))
+                                 dict(topics.network.nodes(data="cluster")),
+                                 names={c.number: c.name for c in topics.clusters})
     if time is not None:
         lines += time_section(time, top)
     reports = {}

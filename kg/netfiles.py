@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +33,13 @@ MAX_VOS_CLUSTER = 1000  # VOSviewer numbers clusters from 1 to 1000
 
 
 def vosviewer_json(graph: nx.Graph, clusters: Mapping[str, int] | None = None,
-                   url: Mapping[str, str] | None = None) -> dict[str, Any]:
+                   url: Mapping[str, str] | None = None,
+                   names: Mapping[int, str] | None = None) -> dict[str, Any]:
     """The network as a VOSviewer JSON file's data: items numbered from 1 (by node order),
     labelled, with their `cluster` (1 to 1000, when given) and weights (papers, links, total
-    link strength), and links with their `weight` as strength.
+    link strength), a score of the average day of their papers when they have one
+    (`average_day`, in days after the earliest: VOSviewer's overlay colours by it), links
+    with their `weight` as strength, and the clusters with their `names`.
 
     >>> data = vosviewer_json(nx.Graph([("a", "b", {"weight": 2.5})]), {"a": 1, "b": 2})
     >>> data["network"]["links"]
@@ -42,6 +47,9 @@ def vosviewer_json(graph: nx.Graph, clusters: Mapping[str, int] | None = None,
     """
     clusters = clusters or {}
     nodes = sorted(graph, key=str)
+    days = [d for _, d in graph.nodes(data="average_day") if d is not None]
+    first = math.floor(min(days)) if days else 0
+    score = f"Avg. day (days after {date.fromordinal(first)})" if days else ""
     number = {node: i for i, node in enumerate(nodes, start=1)}
     items = []
     for node in nodes:
@@ -53,13 +61,19 @@ def vosviewer_json(graph: nx.Graph, clusters: Mapping[str, int] | None = None,
             item["cluster"] = clusters[node]
         item["weights"] = {"Papers": data.get("papers", 0), "Links": graph.degree(node),
                            "Total link strength": round(graph.degree(node, weight="weight"), 4)}
+        if "average_day" in data:
+            item["scores"] = {score: round(data["average_day"] - first, 2)}
         items.append(item)
     links = [{"source_id": number[a], "target_id": number[b],
               "strength": round(float(w), 4)}
              for a, b, w in sorted(((*sorted((u, v), key=lambda n: number[n]), w)
                                     for u, v, w in graph.edges(data="weight", default=1)),
                                    key=lambda e: (number[e[0]], number[e[1]]))]
-    return {"network": {"items": items, "links": links}}
+    network: dict[str, Any] = {"items": items, "links": links}
+    if names:
+        network["clusters"] = [{"cluster": n, "label": names[n]} for n in sorted(names)
+                               if 0 < n <= MAX_VOS_CLUSTER]
+    return {"network": network}
 
 
 def links_csv(graph: nx.Graph) -> str:
@@ -121,7 +135,8 @@ def write_gexf(graph: nx.Graph, path: Path,
 
 def write_network(out: OutputFolder, name: str, graph: nx.Graph,
                   clusters: Mapping[str, int] | None = None,
-                  attribute: str = "cluster") -> list[Path]:
+                  attribute: str = "cluster", names: Mapping[int, str] | None = None
+                  ) -> list[Path]:
     """`name`.graphml, `name`.gexf, `name`-links.csv and `name`-vosviewer.json, staged in
     `out`; nodes carry their cluster (numbered from 1) as `attribute` when given."""
     more = {node: {attribute: number} for node, number in (clusters or {}).items()}
@@ -130,6 +145,6 @@ def write_network(out: OutputFolder, name: str, graph: nx.Graph,
     write_gexf(graph, out.stage(f"{name}.gexf"), flat=flat)
     out.write_text(f"{name}-links.csv", links_csv(graph))
     out.write_text(f"{name}-vosviewer.json",  # one line: json's indenting encoder is slow
-                   json.dumps(vosviewer_json(graph, clusters), ensure_ascii=False))
+                   json.dumps(vosviewer_json(graph, clusters, names=names), ensure_ascii=False))
     return [out.path / f"{name}{suffix}"
             for suffix in (".graphml", ".gexf", "-links.csv", "-vosviewer.json")]

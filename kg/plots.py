@@ -16,6 +16,7 @@ import re
 import statistics
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from datetime import date
 
 import networkx as nx
 from matplotlib import rcParams
@@ -104,9 +105,10 @@ def thematic_map(clusters: Sequence[Cluster]) -> str:
     return _svg(figure)
 
 
-def topic_network(graph: nx.Graph, shown: int = 150) -> str:
+def topic_network(graph: nx.Graph, shown: int = 150, overlay: bool = False) -> str:
     """The `shown` concepts of most papers, laid out as the explorer lays out its maps
-    (`kg.draw.layout`), coloured by cluster, the LABELLED largest named."""
+    (`kg.draw.layout`), coloured by cluster (or, `overlay`, by the average day of their
+    papers, blue to red), the LABELLED largest named."""
     kept = sorted(graph, key=lambda n: (-graph.nodes[n]["papers"], n))[:shown]
     part = graph.subgraph(kept)
     at = layout(part)
@@ -116,14 +118,24 @@ def topic_network(graph: nx.Graph, shown: int = 150) -> str:
         [[(at[a][0], -at[a][1]), (at[b][0], -at[b][1])] for a, b in sorted(part.edges)],
         colors="#d5dae0", linewidths=0.4, zorder=1))
     most = max((part.nodes[n]["papers"] for n in kept), default=1)
-    axes.scatter([at[n][0] for n in kept], [-at[n][1] for n in kept],
-                 s=[10 + 200 * math.sqrt(part.nodes[n]["papers"] / most) for n in kept],
-                 c=[_colour(part.nodes[n].get("cluster")) for n in kept], zorder=2)
+    sizes = [10 + 200 * math.sqrt(part.nodes[n]["papers"] / most) for n in kept]
+    xs, ys = [at[n][0] for n in kept], [-at[n][1] for n in kept]
+    if overlay:
+        days = [part.nodes[n].get("average_day", math.nan) for n in kept]
+        dots = axes.scatter(xs, ys, s=sizes, c=days, cmap="coolwarm", zorder=2)
+        bar = figure.colorbar(dots, ax=axes, shrink=0.6, label="average day of its papers")
+        ticks = [float(t) for t in bar.get_ticks()]
+        bar.set_ticks(ticks, labels=[date.fromordinal(max(1, int(t))).isoformat()
+                                     for t in ticks], fontsize=7)
+    else:
+        axes.scatter(xs, ys, s=sizes, c=[_colour(part.nodes[n].get("cluster")) for n in kept],
+                     zorder=2)
     for node in kept[:LABELLED]:
         axes.annotate(part.nodes[node]["label"], (at[node][0], -at[node][1]), fontsize=6,
                       ha="center", va="bottom", xytext=(0, 4), textcoords="offset points")
     axes.set_axis_off()
-    axes.set_title("Topic network: the concepts of most papers, by cluster")
+    axes.set_title("The concepts of most papers, "
+                   + ("by the average day of their papers" if overlay else "by cluster"))
     return _svg(figure)
 
 

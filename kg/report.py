@@ -38,6 +38,8 @@ def render(*, coauthors: nx.Graph, coauthor_report: NetworkReport, topics: Topic
     if topics is not None and topics.clusters:
         keys.update((n, _key(n)) for n in topics.network)
         figures["network"] = plots.topic_network(topics.network)
+        if any(d is not None for _, d in topics.network.nodes(data="average_day")):
+            figures["overlay"] = plots.topic_network(topics.network, overlay=True)
         if len(topics.clusters) >= 2:
             figures["thematic"] = plots.thematic_map(topics.clusters)
     if time is not None:

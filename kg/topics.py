@@ -34,6 +34,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from itertools import combinations
 
 import networkx as nx
@@ -121,11 +122,15 @@ def leiden(graph: nx.Graph, resolution: float = RESOLUTION, seed: int = SEED
 
 def topics(pairs: Iterable[tuple[str, str]], labels: Mapping[str, str] | None = None, *,
            min_occurrences: int = MIN_OCCURRENCES, resolution: float = RESOLUTION,
-           seed: int = SEED) -> Topics:
+           seed: int = SEED, day_of: Mapping[str, str] | None = None) -> Topics:
     """The topic network of (paper, concept) `pairs`, its Leiden clusters (named, with their
-    papers, on the thematic map), numbered by papers, most first."""
+    papers, on the thematic map), numbered by papers, most first. Given each paper's digest
+    day (`day_of`), each concept gets the average day of its papers (`average_day`, an
+    ordinal), which overlays colour by."""
     pairs = list(pairs)
     graph = topic_network(pairs, labels, min_occurrences=min_occurrences)
+    if day_of:
+        nx.set_node_attributes(graph, average_days(pairs, day_of, graph), "average_day")
     cluster_of = {node: i for i, members in enumerate(leiden(graph, resolution, seed))
                   for node in members}
     members: dict[int, list[str]] = defaultdict(list)
@@ -143,6 +148,23 @@ def topics(pairs: Iterable[tuple[str, str]], labels: Mapping[str, str] | None = 
     found = [cluster for _, cluster in ordered]
     _place_on_thematic_map(found)
     return Topics(graph, found, graph.graph["papers"], min_occurrences, resolution, seed)
+
+
+def average_days(pairs: Iterable[tuple[str, str]], day_of: Mapping[str, str],
+                 concepts: Iterable[str]) -> dict[str, float]:
+    """The average digest day of each concept's dated papers, as a proleptic ordinal (what
+    VOSviewer's "Avg. pub. year" is to a year).
+
+    >>> average_days([("p1", "a"), ("p2", "a")], {"p1": "2026-06-01", "p2": "2026-06-03"},
+    ...              ["a"]) == {"a": date(2026, 6, 2).toordinal()}
+    True
+    """
+    wanted = set(concepts)
+    days: dict[str, list[int]] = defaultdict(list)
+    for paper, concept in dict.fromkeys(pairs):
+        if concept in wanted and paper in day_of:
+            days[concept].append(date.fromisoformat(day_of[paper]).toordinal())
+    return {concept: sum(found) / len(found) for concept, found in days.items()}
 
 
 def _cluster(graph: nx.Graph, nodes: list[str]) -> Cluster:

@@ -7,6 +7,7 @@ import json
 import random
 from pathlib import Path
 
+import jsonschema
 import mini
 import networkx as nx
 import pytest
@@ -160,7 +161,10 @@ def test_write_analysis_report_and_graphml(graph, tmp_path):
     assert nx.read_graphml(paths[6]).nodes["concept:lora"]["papers"] == 3
     gexf = nx.read_gexf(paths[3])
     assert gexf.nodes["author:Bob Chen"]["community"] == read.nodes["author:Bob Chen"]["community"]
-    vos = json.loads(paths[5].read_text("utf-8"))["network"]
+    whole = json.loads(paths[5].read_text("utf-8"))
+    schema = Path(__file__).parent / "data" / "vosviewer.schema.json"
+    jsonschema.validate(whole, json.loads(schema.read_text("utf-8")))
+    vos = whole["network"]
     assert len(vos["items"]) == read.number_of_nodes()
     assert len(vos["links"]) == read.number_of_edges()
     assert {i["label"] for i in vos["items"]} >= {"Bob Chen", "Alice Martin"}

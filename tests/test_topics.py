@@ -12,6 +12,7 @@ import urllib.request
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import jsonschema
 import networkx as nx
 import pytest
 from playwright.sync_api import Browser
@@ -24,6 +25,8 @@ from kg.query import load_store
 from kg.serve.app import create_app
 from kg.store import LiveStore
 from kg.topics import QUADRANTS, leiden, topic_network, topics
+
+DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +112,11 @@ def test_kg_analyze_reports_topics_and_lists_their_papers(june_days: Path, tmp_p
     with (tmp_path / "topics.csv").open(encoding="utf-8") as file:
         rows = list(csv.DictReader(file))
     assert rows and {r["theme"] for r in rows} <= {*QUADRANTS.values(), ""}
-    vos = json.loads((tmp_path / "topics-vosviewer.json").read_text("utf-8"))["network"]
+    whole = json.loads((tmp_path / "topics-vosviewer.json").read_text("utf-8"))
+    jsonschema.validate(whole, json.loads((DATA / "vosviewer.schema.json").read_text("utf-8")))
+    vos = whole["network"]
+    assert {c["cluster"] for c in vos["clusters"]} == {i["cluster"] for i in vos["items"]}
+    assert all(len(item["scores"]) == 1 for item in vos["items"])  # average day: overlays
     clusters = {int(r["cluster"]) for r in rows}
     assert {item["cluster"] for item in vos["items"]} == clusters
     assert all(link["strength"] > 0 for link in vos["links"])
