@@ -7,7 +7,12 @@ The Python API mirrors the command line:
     kg.update(["2026-07-01.md"], "outputs")         # add a day to that build
     papers, account = kg.read_papers(["digests/"])  # just the merged records
     extraction = kg.extract_concepts(papers)
-    kg.analyze_graph("outputs")                     # co-author and concept networks
+    kg.analyze_graph("outputs")                     # networks, topics, time: the reports
+
+The analysis, as plain functions over (paper, item) pairs and networkx graphs:
+`kg.topics.topics` (association strength, Leiden clusters, thematic map),
+`kg.trends.bursts` (Kleinberg), `kg.analyze.homonyms` (names that are several people),
+`kg.analyze.incidence_from_store` (the pairs of a build).
 
 SPARQL: `kg.query.run_query(kg.query.load_store("outputs"), text, {"name": "value"})`.
 """

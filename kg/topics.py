@@ -105,7 +105,14 @@ def leiden(graph: nx.Graph, resolution: float = RESOLUTION, seed: int = SEED
            ) -> list[list[str]]:
     """Leiden communities of `graph` by its `weight`s (modularity with a `resolution`,
     seeded: the same graph gives the same clusters), largest first; a concept without links
-    is a cluster of its own."""
+    is a cluster of its own.
+
+    >>> two_triangles = nx.Graph([("a", "b"), ("b", "c"), ("a", "c"), ("x", "y"), ("y", "z"),
+    ...                           ("x", "z"), ("c", "x")])
+    >>> nx.set_edge_attributes(two_triangles, 1.0, "weight")
+    >>> leiden(two_triangles)
+    [['a', 'b', 'c'], ['x', 'y', 'z']]
+    """
     import igraph
     import leidenalg
 
@@ -146,7 +153,7 @@ def topics(pairs: Iterable[tuple[str, str]], labels: Mapping[str, str] | None = 
         cluster.papers.sort()
     nx.set_node_attributes(graph, {n: renumber[c] for n, c in cluster_of.items()}, "cluster")
     found = [cluster for _, cluster in ordered]
-    _place_on_thematic_map(found)
+    thematic_map(found)
     return Topics(graph, found, graph.graph["papers"], min_occurrences, resolution, seed)
 
 
@@ -200,9 +207,17 @@ def _paper_clusters(pairs: list[tuple[str, str]], cluster_of: Mapping[str, int]
     return {paper: min(found, key=lambda c: (-found[c], c)) for paper, found in counts.items()}
 
 
-def _place_on_thematic_map(clusters: list[Cluster]) -> None:
-    """Each cluster's quadrant, split at the median centrality and density; none when there
-    are fewer than two clusters (a median of one says nothing)."""
+def thematic_map(clusters: list[Cluster]) -> None:
+    """Set each cluster's `theme`, its quadrant of the thematic map, split at the median
+    centrality and density; none when there are fewer than two clusters (a median of one
+    says nothing).
+
+    >>> found = [Cluster(n, [], "", centrality=c, density=d)
+    ...          for n, (c, d) in enumerate([(9, 9), (1, 9), (1, 1), (9, 1)], start=1)]
+    >>> thematic_map(found)
+    >>> [c.theme for c in found]
+    ['motor', 'niche', 'emerging or declining', 'basic']
+    """
     if len(clusters) < 2:
         return
     centre = statistics.median(c.centrality for c in clusters)
