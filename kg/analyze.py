@@ -483,7 +483,7 @@ def topics_section(found: Topics, top: int = 10, scope: str = "") -> list[str]:
 def time_section(report: TimeReport, top: int = 10) -> list[str]:
     lines = ["## Time", "", "### Papers per week", "",
              "Each paper counts in the week of its first digest day, and in every category it "
-             "is listed in.", ""]
+             "is listed in (`papers-per-day.csv` has them by day).", ""]
     codes = list(report.papers)
     lines += _table(["week", *codes], ([w, *(report.papers[c][w] for c in codes)]
                                        for w in report.weeks))
@@ -497,15 +497,27 @@ def time_section(report: TimeReport, top: int = 10) -> list[str]:
                           f"{b.weight:.1f}") for i, b in enumerate(report.bursts[:top], 1)))
     else:
         lines += ["No burst: no concept is named markedly more often on some days.", ""]
-    lines += [f"### First seen since {report.since}", "",
-              f"{len(report.new):,} concepts were first named in the last week of digests; "
-              f"the most named:", ""] if report.new else \
-        [f"### First seen since {report.since}", "", "None.", ""]
+    since, until = report.window
+    span = f"from {since} to {until}" if until else f"since {since}"
+    lines += [f"### First seen {span}", ""]
     if report.new:
+        lines += [f"{len(report.new):,} concepts were first named {span}; the most named:", ""]
         lines += _table(["#", "concept", "first day", "papers"],
                         ((i, report.labels.get(c, c), first, n)
                          for i, (c, first, n) in enumerate(report.new[:top], 1)))
+    else:
+        lines += ["None.", ""]
     return lines
+
+
+def _daily_csv(report: TimeReport) -> str:
+    """Papers per digest day, overall and in the largest categories."""
+    rows = io.StringIO()
+    out = csv.writer(rows, lineterminator="\n")
+    codes = list(report.daily)
+    out.writerow(["day", *codes])
+    out.writerows([day, *(report.daily[c][day] for c in codes)] for day in report.days)
+    return rows.getvalue()
 
 
 def _topics_csv(found: Topics) -> str:
@@ -549,6 +561,7 @@ def _write_analysis(out: OutputFolder, coauthors: nx.Graph, concepts: nx.Graph, 
                                  names={c.number: c.name for c in topics.clusters})
     if time is not None:
         lines += time_section(time, top)
+        written.append(out.write_text("papers-per-day.csv", _daily_csv(time)))
     reports = {}
     for name, graph, words in (("coauthors", coauthors, _COAUTHORS),
                                ("concepts", concepts, _CONCEPTS)):

@@ -264,7 +264,7 @@ def analyze_graph(graph_dir: str | Path = DEFAULT_OUT, out_dir: str | Path | Non
         raise UsageError(f"no paper of the build has concepts{_scope(category, since, until)}")
     found = topics.topics(*scoped, min_occurrences=min_occurrences, resolution=resolution,
                           day_of=day_of)
-    time = trends.time_report(*mentions, day_of, categories_of)
+    time = trends.time_report(*mentions, day_of, categories_of, since=since, until=until)
     return analyze.write_analysis(target, coauthors, concepts, top=top, source=str(graph_dir),
                                   topics=found, scope=_scope(category, since, until), time=time,
                                   several=analyze.homonyms(authorship.pairs, categories_of),

@@ -164,36 +164,46 @@ def first_seen(named: Mapping[str, Counter[str]], since: str, until: str | None 
 
 @dataclass(frozen=True)
 class TimeReport:
-    """What `analysis.md` says of time: papers per week overall and in the largest
-    categories, concept bursts, the concepts first seen in the build's last week."""
+    """What the reports say of time: papers per day and week overall and in the largest
+    categories, concept bursts, the concepts first seen in a window of days (by default the
+    build's last week)."""
 
     days: list[str]  # the digest days
     totals: dict[str, int]  # papers by day
     named: dict[str, Counter[str]]  # concept -> its papers by day
     weeks: list[str]  # Mondays
     papers: dict[str, Counter[str]]  # "all" and category codes -> papers by week
+    daily: dict[str, Counter[str]]  # the same, by day
     bursts: list[ConceptBurst]
     new: list[tuple[str, str, int]]  # concept, first day, papers
-    since: str  # the first day of the last week
+    window: tuple[str, str | None]  # of the first-seen concepts: since, until
     labels: dict[str, str]
 
 
 def time_report(pairs: Iterable[tuple[str, str]], labels: Mapping[str, str],
                 day_of: Mapping[str, str], categories_of: Mapping[str, list[str]],
-                categories: int = 5, min_papers: int = 5) -> TimeReport:
-    """Papers per week (all, and the `categories` largest), bursts of concepts of at least
-    `min_papers` papers, and the concepts first seen in the last seven digest days."""
+                categories: int = 5, min_papers: int = 5, since: str | None = None,
+                until: str | None = None) -> TimeReport:
+    """Papers per day and per week (all, and the `categories` largest), bursts of concepts of
+    at least `min_papers` papers, and the concepts first seen from `since` to `until` (by
+    default the last seven digest days)."""
     pairs = list(pairs)
     days, totals, named = days_and_counts(pairs, day_of)
-    by_week: dict[str, Counter[str]] = defaultdict(Counter)
+    by_day: dict[str, Counter[str]] = defaultdict(Counter)
     for paper, day in day_of.items():
-        by_week["all"][week_of(day)] += 1
+        by_day["all"][day] += 1
         for code in categories_of.get(paper, ()):
-            by_week[code][week_of(day)] += 1
-    largest = sorted((c for c in by_week if c != "all"),
-                     key=lambda c: (-sum(by_week[c].values()), c))[:categories]
-    since = (date.fromisoformat(days[-1]) - timedelta(days=6)).isoformat() if days else ""
-    return TimeReport(days, totals, named, sorted(by_week["all"]),
-                      {c: by_week[c] for c in ["all", *largest]},
+            by_day[code][day] += 1
+    largest = sorted((c for c in by_day if c != "all"),
+                     key=lambda c: (-sum(by_day[c].values()), c))[:categories]
+    kept = {code: by_day[code] for code in ["all", *largest]}
+    by_week = {code: Counter[str]() for code in kept}
+    for code, counted in kept.items():
+        for day, papers in counted.items():
+            by_week[code][week_of(day)] += papers
+    if since is None and until is None and days:
+        since = (date.fromisoformat(days[-1]) - timedelta(days=6)).isoformat()
+    window = (since or "", until)
+    return TimeReport(days, totals, named, sorted(by_week["all"]), by_week, kept,
                       concept_bursts(pairs, day_of, min_papers=min_papers),
-                      first_seen(named, since) if days else [], since, dict(labels))
+                      first_seen(named, *window) if days else [], window, dict(labels))

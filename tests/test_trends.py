@@ -82,7 +82,11 @@ def test_the_report_counts_papers_per_week_and_names_the_bursts(june_days: Path,
     incidence = incidence_from_store(store, "concept")
     report = time_report(*incidence, day_of, categories_of, categories=2)
     assert sum(report.papers["all"].values()) == len(day_of)
-    assert len(report.papers) == 3 and report.since == "2026-06-23"
+    assert len(report.papers) == 3 and report.window == ("2026-06-23", None)
+    assert sum(report.daily["all"].values()) == len(day_of)
+    window = time_report(*incidence, day_of, categories_of, since="2026-06-16",
+                         until="2026-06-16")
+    assert window.new and {first for _, first, _ in window.new} == {"2026-06-16"}
     text = "\n".join(time_section(report))
     assert "### Papers per week" in text and "| 2026-06-15 |" in text
     for burst in report.bursts[:10]:
