@@ -383,6 +383,17 @@ def _table(header: list[str], rows: Iterable[Iterable[object]]) -> list[str]:
     return [*lines, ""]
 
 
+def _ranks(values: Sequence[float]) -> list[str]:
+    """Ranks of values sorted from the largest, ties sharing theirs, marked "=".
+
+    >>> _ranks([9, 9, 7, 5, 5, 5])
+    ['=1', '=1', '3', '=4', '=4', '=4']
+    """
+    counts = Counter(values)
+    return [("=" if counts[v] > 1 else "") + str(1 + sum(1 for w in values if w > v))
+            for v in values]
+
+
 def _section(graph: nx.Graph, report: NetworkReport, words: _Wording, top: int) -> list[str]:
     sizes = report.component_sizes
     lines = [f"## {words.title}", "",
@@ -418,7 +429,8 @@ def _section(graph: nx.Graph, report: NetworkReport, words: _Wording, top: int) 
             lines += [f"Every {words.item} has {score} {report.tied[score]:g}: a tie, no "
                       f"ranking.", ""]
         else:
-            lines += _table(header, ((i, *row) for i, row in enumerate(rows, 1)))
+            lines += _table(header, ((rank, *row) for rank, row in
+                                     zip(_ranks([row[1] for row in rows]), rows, strict=True)))
     how = ("exact" if report.betweenness_samples is None else
            f"approximated from {report.betweenness_samples} source nodes sampled with seed "
            f"{report.seed}, as the network is too large for exact betweenness: an estimate, "
@@ -429,9 +441,10 @@ def _section(graph: nx.Graph, report: NetworkReport, words: _Wording, top: int) 
         lines += [f"Every {words.item} has betweenness {report.tied['betweenness']:g}: no "
                   f"{words.item} lies between others, no ranking.", ""]
     else:
+        ranks = _ranks([round(value, 4) for _, value in report.top_betweenness])
         lines += _table(["#", words.item, "betweenness"],
-                        ((i, label, f"{value:.4f}")
-                         for i, (label, value) in enumerate(report.top_betweenness, 1)))
+                        ((rank, label, f"{value:.4f}") for rank, (label, value)
+                         in zip(ranks, report.top_betweenness, strict=True)))
     lines += ["### Communities", "",
               f"Leiden (weighted, seed {report.seed}): {len(report.communities):,} "
               f"communities, modularity {report.modularity:.3f}. The largest, with their "
@@ -444,8 +457,10 @@ def _section(graph: nx.Graph, report: NetworkReport, words: _Wording, top: int) 
         lines += [f"Every link has {report.tied['link weight']:g} {words.weight}: a tie, no "
                   f"ranking.", ""]
     else:
+        ranks = _ranks([weight for *_, weight in report.top_pairs])
         lines += _table(["#", words.item, words.item, words.weight],
-                        ((i, *row) for i, row in enumerate(report.top_pairs, 1)))
+                        ((rank, *row) for rank, row in zip(ranks, report.top_pairs,
+                                                           strict=True)))
     return lines
 
 
@@ -481,6 +496,9 @@ def topics_section(found: Topics, top: int = 10, scope: str = "") -> list[str]:
 
 
 def time_section(report: TimeReport, top: int = 10) -> list[str]:
+    if not report.days:
+        return ["## Time", "", "No paper has a digest day: there is nothing to say of time.",
+                ""]
     lines = ["## Time", "", "### Papers per week", "",
              "Each paper counts in the week of its first digest day, and in every category it "
              "is listed in (`papers-per-day.csv` has them by day).", ""]

@@ -187,6 +187,16 @@ def test_store_incidence_matches_mapping(tmp_path):
         incidence_from_store(store, "category")
 
 
+def test_undated_papers_have_nothing_to_say_of_time(tmp_path):
+    from kg.trends import time_report
+
+    report = time_report([("p1", "a")], {"a": "A"}, {}, {})
+    text = write_analysis(tmp_path, coauthor_network([]), cooccurrence_network([]),
+                          time=report)
+    assert "there is nothing to say of time" in text[0].read_text("utf-8")
+    assert "there is nothing to say of time" in text[1].read_text("utf-8")
+
+
 def test_flat_values_for_graphml():
     assert flat_value(["a", "b"]) == "a; b"
     assert flat_value({"tldr": "x"}) == '{"tldr": "x"}'
@@ -229,6 +239,18 @@ def test_a_real_export_gives_the_same_networks_as_the_graph(seed_build):
         assert _weights(from_store) == _weights(from_graph)
     lora = run_query(store, resolve_query("papers-about-concept"), {"concept": "lora"})
     assert "2509.21670" in {row[1] for row in lora.rows}
+
+
+def test_the_seeds_ties_are_shown_as_ties(seed_build, tmp_path):
+    """On the seed's 7 papers the ten authors of most co-authors all have 9: ranked =1, and
+    the rankings that are all one value are said as ties."""
+    folder = seed_build.files[0].parent
+    kg.analyze_graph(folder, tmp_path)
+    text = (tmp_path / "analysis.md").read_text("utf-8")
+    degree = text.split("### Top authors by degree")[1].split("###")[0]
+    assert degree.count("\n| =1 |") == 10 and "\n| 1 |" not in degree
+    assert "Every author has papers 1: a tie, no ranking." in text
+    assert "No paper has a digest day" in text or "## Time" in text
 
 
 def test_ties_are_said_not_ranked(tmp_path):
