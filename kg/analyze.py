@@ -16,7 +16,7 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import combinations, pairwise
+from itertools import combinations
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -42,11 +42,11 @@ MAX_CONCEPTS = 2000  # the concept network keeps this many of the most frequent 
 BETWEENNESS_WORK = 100_000_000
 MIN_SAMPLES = 100
 
-_STORE_QUERIES = {
-    "author": "SELECT ?paper ?item ?label WHERE { ?paper dcterms:creator ?item . "
-              "OPTIONAL { ?item foaf:name ?label } }",
-    "concept": "SELECT ?paper ?item ?label WHERE { ?paper kg:mentions ?item . "
-               "OPTIONAL { ?item skos:prefLabel ?label } }",
+_STORE_QUERIES = {  # (paper-item pairs, item labels): two scans, no join per row
+    "author": ("SELECT ?paper ?item WHERE { ?paper dcterms:creator ?item }",
+               "SELECT ?item ?label WHERE { ?item a foaf:Person ; foaf:name ?label }"),
+    "concept": ("SELECT ?paper ?item WHERE { ?paper kg:mentions ?item }",
+                "SELECT ?item ?label WHERE { ?item a kg:Concept ; skos:prefLabel ?label }"),
 }
 
 
@@ -79,12 +79,18 @@ def incidence_from_store(store: ox.Store, kind: str, *, category: str | None = N
         if bound:
             day = ox.Literal(bound, datatype=ox.NamedNode(PREFIXES["xsd"] + "date"))
             clauses.append(f"?paper kg:digestDate ?day . FILTER(?day {test} {day})")
-    query = _STORE_QUERIES[kind].replace("WHERE {", "WHERE { " + " ".join(clauses), 1)
-    pairs, labels = [], {}
+    pairs_query, labels_query = _STORE_QUERIES[kind]
+    query = pairs_query.replace("WHERE {", "WHERE { " + " ".join(clauses), 1)
+    known: dict[str, str] = {}  # one string per IRI: the archive has 1.3M mentions
+    pairs = []
     for line in tsv.lines(store, query):  # hundreds of thousands of rows: read as text
-        paper, item, label = line.split("\t")
-        pairs.append((paper[1:-1], item[1:-1]))
-        if label and item[1:-1] not in labels:
+        paper, item = line.split("\t")
+        pairs.append((known.setdefault(paper, paper[1:-1]), known.setdefault(item, item[1:-1])))
+    named = {item for _, item in pairs}
+    labels = {}
+    for line in tsv.lines(store, labels_query):
+        item, label = line.split("\t")
+        if item[1:-1] in named and item[1:-1] not in labels:
             labels[item[1:-1]] = tsv.value(label)
     return Incidence(pairs, labels)
 
@@ -317,6 +323,14 @@ def collaboration_section(rows: Sequence[Collaboration]) -> list[str]:
           f"{100 * r.single_author:.1f}%", r.links) for r in rows))
 
 
+def _root(group: list[int], i: int) -> int:
+    """The representative of `i` in a union-find forest (halving the path as it goes)."""
+    while group[i] != i:
+        group[i] = group[group[i]]
+        i = group[i]
+    return i
+
+
 def homonyms(pairs: Iterable[tuple[str, str]], categories_of: Mapping[str, Sequence[str]]
              ) -> dict[str, int]:
     """Printed names that are probably several people: their papers fall into groups that
@@ -340,17 +354,14 @@ def homonyms(pairs: Iterable[tuple[str, str]], categories_of: Mapping[str, Seque
     for author, papers in papers_of.items():
         if len(papers) < 2:
             continue
-        links = nx.Graph()
-        links.add_nodes_from(papers)
-        by_mark: dict[str, list[str]] = defaultdict(list)
-        for paper in papers:
-            marks = {f"author:{a}" for a in authors_of[paper] if a != author}
-            marks |= {f"category:{code}" for code in categories_of.get(paper, ())}
+        group = list(range(len(papers)))  # union-find over the papers, by what they share
+        first_with: dict[tuple[str, str], int] = {}
+        for i, paper in enumerate(papers):
+            marks = [("author", a) for a in authors_of[paper] if a != author]
+            marks += [("category", code) for code in categories_of.get(paper, ())]
             for mark in marks:
-                by_mark[mark].append(paper)
-        for group in by_mark.values():
-            links.add_edges_from(pairwise(group))
-        parts = nx.number_connected_components(links)
+                group[_root(group, i)] = _root(group, first_with.setdefault(mark, i))
+        parts = len({_root(group, i) for i in range(len(papers))})
         if parts > 1:
             found[author] = parts
     return found
@@ -590,7 +601,7 @@ def _write_analysis(out: OutputFolder, coauthors: nx.Graph, concepts: nx.Graph, 
             lines += collaboration_section(collaboration)
         membership = {node: number for number, members in enumerate(report.communities, 1)
                       for node in members}
-        written += write_network(out, name, graph, membership, "community")
+        written += write_network(out, name, graph, membership, "community", gephi_only=True)
     analysis = out.write_text("analysis.md", "\n".join(lines).rstrip() + "\n")
     from kg import report as page  # matplotlib loads only here
 

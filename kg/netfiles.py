@@ -135,14 +135,19 @@ def write_gexf(graph: nx.Graph, path: Path,
 
 def write_network(out: OutputFolder, name: str, graph: nx.Graph,
                   clusters: Mapping[str, int] | None = None,
-                  attribute: str = "cluster", names: Mapping[int, str] | None = None
-                  ) -> list[Path]:
+                  attribute: str = "cluster", names: Mapping[int, str] | None = None,
+                  gephi_only: bool = False) -> list[Path]:
     """`name`.graphml, `name`.gexf, `name`-links.csv and `name`-vosviewer.json, staged in
-    `out`; nodes carry their cluster (numbered from 1) as `attribute` when given."""
+    `out` (the first two only, for Gephi, with `gephi_only`: the archive's co-author network
+    has a million links); nodes carry their cluster (numbered from 1) as `attribute` when
+    given."""
     more = {node: {attribute: number} for node, number in (clusters or {}).items()}
     flat = flat_graph(graph, more)
     write_graphml(graph, out.stage(f"{name}.graphml"), flat=flat)
     write_gexf(graph, out.stage(f"{name}.gexf"), flat=flat)
+    del flat
+    if gephi_only:
+        return [out.path / f"{name}.graphml", out.path / f"{name}.gexf"]
     out.write_text(f"{name}-links.csv", links_csv(graph))
     out.write_text(f"{name}-vosviewer.json",  # one line: json's indenting encoder is slow
                    json.dumps(vosviewer_json(graph, clusters, names=names), ensure_ascii=False))

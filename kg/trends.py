@@ -52,12 +52,13 @@ def bursts(counts: Sequence[int], totals: Sequence[int], scale: float = SCALE,
         return []
     base = named / papers
     rates = (base, min(base * scale, 0.9999))
+    logs = [(math.log(r), math.log(1 - r)) for r in rates]
     enter = gamma * math.log(days)
     # Viterbi over two states: best[s] = cheapest cost of days so far ending in state s.
     best = [0.0, math.inf]  # before the first day: in the base state
     back: list[tuple[int, int]] = []
     for count, total in zip(counts, totals, strict=True):
-        step = [_cost(rates[s], count, total) for s in (0, 1)]
+        step = [-(count * hit + (total - count) * miss) for hit, miss in logs]
         from_base = (best[0], best[1])  # into state 0: from 0 free, from 1 free (leaving)
         into_burst = (best[0] + enter, best[1])
         choice = (0 if from_base[0] <= from_base[1] else 1,
@@ -136,15 +137,16 @@ def weekly(named: Mapping[str, Counter[str]], totals: Mapping[str, int]
            ) -> tuple[list[str], dict[str, dict[str, float]]]:
     """The weeks of the series and, for each concept, the share of each week's papers
     naming it (a share, not a count, since weeks have different numbers of papers)."""
+    monday = {day: week_of(day) for day in totals}  # each day's week, worked out once
     papers_in = Counter[str]()
     for day, papers in totals.items():
-        papers_in[week_of(day)] += papers
+        papers_in[monday[day]] += papers
     weeks = sorted(papers_in)
     shares = {}
     for concept, by_day in named.items():
         in_week = Counter[str]()
         for day, papers in by_day.items():
-            in_week[week_of(day)] += papers
+            in_week[monday.get(day) or week_of(day)] += papers
         shares[concept] = {w: in_week[w] / papers_in[w] for w in weeks}
     return weeks, shares
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import random
 from pathlib import Path
@@ -33,6 +34,7 @@ from kg.export import export
 from kg.export.graphml import flat_value
 from kg.graph import build_graph
 from kg.model import Paper, Source
+from kg.netfiles import links_csv, vosviewer_json
 from kg.query import load_store, resolve_query, run_query
 
 
@@ -148,7 +150,7 @@ def test_write_analysis_report_and_graphml(graph, tmp_path):
     paths = write_analysis(tmp_path / "a", coauthors, concepts, source="outputs")
     assert [p.name for p in paths] == [
         "analysis.md", "analysis.html", *(f"{n}{s}" for n in ("coauthors", "concepts")
-                         for s in (".graphml", ".gexf", "-links.csv", "-vosviewer.json"))]
+                                          for s in (".graphml", ".gexf"))]
     text = paths[0].read_text("utf-8")
     for expected in ("## Co-authorship network", "## Concept co-occurrence network",
                      "| 1 | Bob Chen | 4 | 3 |", "| 1 | LoRA | Vision Transformer | 2 |",
@@ -158,17 +160,17 @@ def test_write_analysis_report_and_graphml(graph, tmp_path):
     assert read.nodes["author:Bob Chen"]["label"] == "Bob Chen"
     assert read.edges["author:Alice Martin", "author:Bob Chen"]["weight"] == 2
     assert {d["community"] for _, d in read.nodes(data=True)} <= set(range(1, 7))
-    assert nx.read_graphml(paths[6]).nodes["concept:lora"]["papers"] == 3
+    assert nx.read_graphml(paths[4]).nodes["concept:lora"]["papers"] == 3
     gexf = nx.read_gexf(paths[3])
     assert gexf.nodes["author:Bob Chen"]["community"] == read.nodes["author:Bob Chen"]["community"]
-    whole = json.loads(paths[5].read_text("utf-8"))
+    whole = vosviewer_json(coauthors, {n: d["community"] for n, d in read.nodes(data=True)})
     schema = Path(__file__).parent / "data" / "vosviewer.schema.json"
     jsonschema.validate(whole, json.loads(schema.read_text("utf-8")))
     vos = whole["network"]
     assert len(vos["items"]) == read.number_of_nodes()
     assert len(vos["links"]) == read.number_of_edges()
     assert {i["label"] for i in vos["items"]} >= {"Bob Chen", "Alice Martin"}
-    links = list(csv.DictReader(paths[4].open(encoding="utf-8")))
+    links = list(csv.DictReader(io.StringIO(links_csv(coauthors))))
     assert {(r["source_label"], r["target_label"], r["weight"]) for r in links} >= {
         ("Alice Martin", "Bob Chen", "2")}
     again = write_analysis(tmp_path / "b", coauthors, concepts, source="outputs")
