@@ -9,9 +9,7 @@ so `kg analyze` works on either. Plain functions over networkx graphs, in networ
 
 from __future__ import annotations
 
-import csv
 import heapq
-import io
 import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -24,9 +22,8 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg import tsv
-from kg.netfiles import write_network
+from kg.netfiles import csv_text, write_network
 from kg.outputs import OutputFolder, writing
-from kg.query import run_query
 from kg.topics import MIN_OCCURRENCES, Topics, leiden
 from kg.trends import TimeReport
 from kg.vocab import PREFIXES
@@ -97,13 +94,24 @@ def incidence_from_store(store: ox.Store, kind: str, *, category: str | None = N
 
 def days_from_store(store: ox.Store) -> tuple[dict[str, str], dict[str, list[str]]]:
     """Each paper's first digest day, and the codes of the categories it is listed in."""
-    day_of = {str(paper): str(day) for paper, day in run_query(
-        store, "SELECT ?paper ?day WHERE { ?paper kg:digestDate ?day }").rows}
+    day_of = {}
+    for line in tsv.lines(store, "SELECT ?paper ?day WHERE { ?paper kg:digestDate ?day }"):
+        paper, day = line.split("\t")
+        day_of[paper[1:-1]] = tsv.value(day)
     categories_of: dict[str, list[str]] = defaultdict(list)
-    for paper, code in run_query(store, "SELECT ?paper ?code WHERE { ?paper dcterms:subject "
-                                        "?category . ?category skos:notation ?code }").rows:
-        categories_of[str(paper)].append(str(code))
+    for line in tsv.lines(store, "SELECT ?paper ?code WHERE { ?paper dcterms:subject "
+                                 "?category . ?category skos:notation ?code }"):
+        paper, code = line.split("\t")
+        categories_of[paper[1:-1]].append(tsv.value(code))
     return day_of, dict(categories_of)
+
+
+def items_of(pairs: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
+    """Each paper's items (authors or concepts), from (paper, item) pairs."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for paper, item in pairs:
+        found[paper].add(item)
+    return found
 
 
 def projection(pairs: Iterable[tuple[str, str]], labels: Mapping[str, str] | None = None, *,
@@ -117,17 +125,15 @@ def projection(pairs: Iterable[tuple[str, str]], labels: Mapping[str, str] | Non
     `graph.graph` records both cuts for the report.
     """
     labels = labels or {}
-    items_of: dict[str, set[str]] = defaultdict(set)
-    for paper, item in pairs:
-        items_of[paper].add(item)
-    papers = Counter(item for items in items_of.values() for item in items)
+    grouped = items_of(pairs)
+    papers = Counter(item for items in grouped.values() for item in items)
     kept = sorted(papers, key=lambda item: (-papers[item], item))[:max_nodes]
     if len(kept) < len(papers):
         keep = set(kept)
-        items_of = {paper: items & keep for paper, items in items_of.items()}
-    linking = [items for items in items_of.values() if max_items is None or len(items) <= max_items]
+        grouped = {paper: items & keep for paper, items in grouped.items()}
+    linking = [items for items in grouped.values() if max_items is None or len(items) <= max_items]
     weights = Counter(pair for items in linking for pair in combinations(sorted(items), 2))
-    graph = nx.Graph(papers=len(items_of), unlinked_papers=len(items_of) - len(linking),
+    graph = nx.Graph(papers=len(grouped), unlinked_papers=len(grouped) - len(linking),
                      max_items=max_items or 0, items=len(papers))
     graph.add_nodes_from((item, {"label": labels.get(item, item), "papers": papers[item]})
                          for item in sorted(kept))
@@ -291,9 +297,7 @@ def collaboration(pairs: Iterable[tuple[str, str]], categories_of: Mapping[str, 
     >>> row.papers, row.authors, row.authors_per_paper, row.single_author, row.links
     (2, 3, 1.5, 0.5, 1)
     """
-    authors_of: dict[str, set[str]] = defaultdict(set)
-    for paper, author in pairs:
-        authors_of[paper].add(author)
+    authors_of = items_of(pairs)
     papers_in: dict[str, list[str]] = defaultdict(list)
     for paper in authors_of:
         for code in categories_of.get(paper, ()):
@@ -343,9 +347,7 @@ def homonyms(pairs: Iterable[tuple[str, str]], categories_of: Mapping[str, Seque
     >>> homonyms(pairs, {"p1": ["cs.CL"], "p2": ["cs.CL"], "p3": ["math.NA"]})
     {'Wei Wang': 2}
     """
-    authors_of: dict[str, set[str]] = defaultdict(set)
-    for paper, author in pairs:
-        authors_of[paper].add(author)
+    authors_of = items_of(pairs)
     papers_of: dict[str, list[str]] = defaultdict(list)
     for paper, authors in authors_of.items():
         for author in authors:
@@ -405,6 +407,12 @@ def _ranks(values: Sequence[float]) -> list[str]:
             for v in values]
 
 
+def _ranked_table(header: list[str], rows: Sequence[Sequence[object]],
+                  values: Sequence[float]) -> list[str]:
+    """A ranking as a table: each row after its rank by `values`, ties shown (`_ranks`)."""
+    return _table(header, ((rank, *row) for rank, row in zip(_ranks(values), rows, strict=True)))
+
+
 def _section(graph: nx.Graph, report: NetworkReport, words: _Wording, top: int) -> list[str]:
     sizes = report.component_sizes
     lines = [f"## {words.title}", "",
@@ -440,8 +448,7 @@ def _section(graph: nx.Graph, report: NetworkReport, words: _Wording, top: int) 
             lines += [f"Every {words.item} has {score} {report.tied[score]:g}: a tie, no "
                       f"ranking.", ""]
         else:
-            lines += _table(header, ((rank, *row) for rank, row in
-                                     zip(_ranks([row[1] for row in rows]), rows, strict=True)))
+            lines += _ranked_table(header, rows, [row[1] for row in rows])
     how = ("exact" if report.betweenness_samples is None else
            f"approximated from {report.betweenness_samples} source nodes sampled with seed "
            f"{report.seed}, as the network is too large for exact betweenness: an estimate, "
@@ -452,10 +459,9 @@ def _section(graph: nx.Graph, report: NetworkReport, words: _Wording, top: int) 
         lines += [f"Every {words.item} has betweenness {report.tied['betweenness']:g}: no "
                   f"{words.item} lies between others, no ranking.", ""]
     else:
-        ranks = _ranks([round(value, 4) for _, value in report.top_betweenness])
-        lines += _table(["#", words.item, "betweenness"],
-                        ((rank, label, f"{value:.4f}") for rank, (label, value)
-                         in zip(ranks, report.top_betweenness, strict=True)))
+        lines += _ranked_table(["#", words.item, "betweenness"],
+                               [(label, f"{value:.4f}") for label, value in report.top_betweenness],
+                               [round(value, 4) for _, value in report.top_betweenness])
     lines += ["### Communities", "",
               f"Leiden (weighted, seed {report.seed}): {len(report.communities):,} "
               f"communities, modularity {report.modularity:.3f}. The largest, with their "
@@ -468,10 +474,8 @@ def _section(graph: nx.Graph, report: NetworkReport, words: _Wording, top: int) 
         lines += [f"Every link has {report.tied['link weight']:g} {words.weight}: a tie, no "
                   f"ranking.", ""]
     else:
-        ranks = _ranks([weight for *_, weight in report.top_pairs])
-        lines += _table(["#", words.item, words.item, words.weight],
-                        ((rank, *row) for rank, row in zip(ranks, report.top_pairs,
-                                                           strict=True)))
+        lines += _ranked_table(["#", words.item, words.item, words.weight], report.top_pairs,
+                               [weight for *_, weight in report.top_pairs])
     return lines
 
 
@@ -541,23 +545,16 @@ def time_section(report: TimeReport, top: int = 10) -> list[str]:
 
 def _daily_csv(report: TimeReport) -> str:
     """Papers per digest day, overall and in the largest categories."""
-    rows = io.StringIO()
-    out = csv.writer(rows, lineterminator="\n")
     codes = list(report.daily)
-    out.writerow(["day", *codes])
-    out.writerows([day, *(report.daily[c][day] for c in codes)] for day in report.days)
-    return rows.getvalue()
+    return csv_text(["day", *codes], ([day, *(report.daily[c][day] for c in codes)]
+                                      for day in report.days))
 
 
 def _topics_csv(found: Topics) -> str:
     """Each clustered paper with its cluster: number, name, theme, paper."""
-    rows = io.StringIO()
-    out = csv.writer(rows, lineterminator="\n")
-    out.writerow(["cluster", "name", "theme", "paper"])
-    for cluster in found.clusters:
-        out.writerows([cluster.number, cluster.name, cluster.theme, paper]
-                      for paper in cluster.papers)
-    return rows.getvalue()
+    return csv_text(["cluster", "name", "theme", "paper"],
+                    ([c.number, c.name, c.theme, paper]
+                     for c in found.clusters for paper in c.papers))
 
 
 def write_analysis(out: OutputFolder | str | Path, coauthors: nx.Graph, concepts: nx.Graph,
@@ -565,10 +562,11 @@ def write_analysis(out: OutputFolder | str | Path, coauthors: nx.Graph, concepts
                    scope: str = "", time: TimeReport | None = None,
                    several: Mapping[str, int] | None = None,
                    collaboration: Sequence[Collaboration] = ()) -> list[Path]:
-    """Write `analysis.md` and each network (co-authors, concepts, and the `topics` when
-    given, with `topics.csv`; `scope`: which papers they read) as GraphML, GEXF, a CSV of
-    links and VOSviewer JSON (`kg.netfiles`), each node with its community or cluster
-    (1 = the largest), into `out` (see `kg.outputs.writing`); return their paths."""
+    """Write `analysis.md`, `analysis.html` and the networks (`kg.netfiles`) into `out` (see
+    `kg.outputs.writing`): the co-author and concept networks as GraphML and GEXF, and, when
+    given, the `topics` (`scope`: which papers they read) also as a CSV of links and VOSviewer
+    JSON, with `topics.csv`, and `papers-per-day.csv` of the `time` report; each node with
+    its community or cluster (1 = the largest). Return their paths."""
     with writing(out) as folder:
         return _write_analysis(folder, coauthors, concepts, top, source, topics, scope, time,
                                several or {}, collaboration)

@@ -12,7 +12,7 @@ import csv
 import io
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -76,16 +76,22 @@ def vosviewer_json(graph: nx.Graph, clusters: Mapping[str, int] | None = None,
     return {"network": network}
 
 
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """Rows as CSV text, `header` first, lines ending in a newline alone."""
+    text = io.StringIO()
+    out = csv.writer(text, lineterminator="\n")
+    out.writerow(header)
+    out.writerows(rows)
+    return text.getvalue()
+
+
 def links_csv(graph: nx.Graph) -> str:
     """Every link as a CSV row: both ends' ids and labels, and the link's attributes."""
     keys = sorted({key for _, _, data in graph.edges(data=True) for key in data})
-    rows = io.StringIO()
-    out = csv.writer(rows, lineterminator="\n")
-    out.writerow(["source", "target", "source_label", "target_label", *keys])
-    for a, b, data in sorted(graph.edges(data=True), key=lambda e: (str(e[0]), str(e[1]))):
-        out.writerow([a, b, graph.nodes[a].get("label", a), graph.nodes[b].get("label", b),
-                      *(data.get(key, "") for key in keys)])
-    return rows.getvalue()
+    return csv_text(["source", "target", "source_label", "target_label", *keys], (
+        [a, b, graph.nodes[a].get("label", a), graph.nodes[b].get("label", b),
+         *(data.get(key, "") for key in keys)]
+        for a, b, data in sorted(graph.edges(data=True), key=lambda e: (str(e[0]), str(e[1])))))
 
 
 def write_gexf(graph: nx.Graph, path: Path,

@@ -47,7 +47,7 @@ def render(*, coauthors: nx.Graph, coauthor_report: NetworkReport, topics: Topic
         keys.update((c, _key(c)) for c, _, _ in time.new)
         shown = list(dict.fromkeys(b.concept for b in time.bursts))[:TRENDS]
         if shown:
-            weeks, shares = weekly(time.named, time.totals)
+            weeks, shares = weekly(time.named, time.daily["all"])
             figures["trends"] = plots.trends(weeks, {c: shares[c] for c in shown}, time.labels)
             figures["bursts"] = plots.bursts_timeline(time.bursts[:BURSTS], time.days,
                                                       time.labels)

@@ -36,13 +36,6 @@ class Burst:
     weight: float  # log-likelihood gained over the base state on its days
 
 
-def _cost(rate: float, count: int, total: int) -> float:
-    """-log of the binomial probability of `count` of `total` at `rate`, without the
-    binomial coefficient, which is the same in every state."""
-    rate = min(max(rate, 1e-12), 1 - 1e-12)
-    return -(count * math.log(rate) + (total - count) * math.log(1 - rate))
-
-
 def bursts(counts: Sequence[int], totals: Sequence[int], scale: float = SCALE,
            gamma: float = GAMMA) -> list[Burst]:
     """The bursts of a series of `counts` out of `totals` per day (two-state Kleinberg)."""
@@ -51,14 +44,17 @@ def bursts(counts: Sequence[int], totals: Sequence[int], scale: float = SCALE,
     if days < 2 or not named or not papers:
         return []
     base = named / papers
-    rates = (base, min(base * scale, 0.9999))
-    logs = [(math.log(r), math.log(1 - r)) for r in rates]
+    rates = [min(max(rate, 1e-12), 1 - 1e-12) for rate in (base, base * scale)]
+    logs = [(math.log(rate), math.log(1 - rate)) for rate in rates]
+    # -log of each day's binomial probability in each state, less the binomial coefficient
+    # (the same in both)
+    costs = [[-(count * hit + (total - count) * miss) for hit, miss in logs]
+             for count, total in zip(counts, totals, strict=True)]
     enter = gamma * math.log(days)
     # Viterbi over two states: best[s] = cheapest cost of days so far ending in state s.
     best = [0.0, math.inf]  # before the first day: in the base state
     back: list[tuple[int, int]] = []
-    for count, total in zip(counts, totals, strict=True):
-        step = [-(count * hit + (total - count) * miss) for hit, miss in logs]
+    for step in costs:
         from_base = (best[0], best[1])  # into state 0: from 0 free, from 1 free (leaving)
         into_burst = (best[0] + enter, best[1])
         choice = (0 if from_base[0] <= from_base[1] else 1,
@@ -76,9 +72,7 @@ def bursts(counts: Sequence[int], totals: Sequence[int], scale: float = SCALE,
         if state == 1 and start is None:
             start = day
         elif state == 0 and start is not None:
-            gain = sum(_cost(rates[0], counts[d], totals[d]) - _cost(rates[1], counts[d],
-                                                                       totals[d])
-                       for d in range(start, day))
+            gain = sum(costs[d][0] - costs[d][1] for d in range(start, day))
             found.append(Burst(start, day - 1, gain))
             start = None
     return found
@@ -171,11 +165,10 @@ class TimeReport:
     build's last week)."""
 
     days: list[str]  # the digest days
-    totals: dict[str, int]  # papers by day
     named: dict[str, Counter[str]]  # concept -> its papers by day
     weeks: list[str]  # Mondays
     papers: dict[str, Counter[str]]  # "all" and category codes -> papers by week
-    daily: dict[str, Counter[str]]  # the same, by day
+    daily: dict[str, Counter[str]]  # the same, by day ("all": the build's papers by day)
     bursts: list[ConceptBurst]
     new: list[tuple[str, str, int]]  # concept, first day, papers
     window: tuple[str, str | None]  # of the first-seen concepts: since, until
@@ -190,7 +183,7 @@ def time_report(pairs: Iterable[tuple[str, str]], labels: Mapping[str, str],
     at least `min_papers` papers, and the concepts first seen from `since` to `until` (by
     default the last seven digest days)."""
     pairs = list(pairs)
-    days, totals, named = days_and_counts(pairs, day_of)
+    days, _, named = days_and_counts(pairs, day_of)
     by_day: dict[str, Counter[str]] = defaultdict(Counter)
     for paper, day in day_of.items():
         by_day["all"][day] += 1
@@ -206,6 +199,6 @@ def time_report(pairs: Iterable[tuple[str, str]], labels: Mapping[str, str],
     if since is None and until is None and days:
         since = (date.fromisoformat(days[-1]) - timedelta(days=6)).isoformat()
     window = (since or "", until)
-    return TimeReport(days, totals, named, sorted(by_week["all"]), by_week, kept,
+    return TimeReport(days, named, sorted(by_week["all"]), by_week, kept,
                       concept_bursts(pairs, day_of, min_papers=min_papers),
                       first_seen(named, *window) if days else [], window, dict(labels))

@@ -350,8 +350,12 @@ class Explorer:
         node, page = found
         total = page.get("papers") or 0
         days = self.rows("concept-days", node, kept=kept)
-        shown = total if not kept else sum(d["papers"] for d in days) if kept.since or kept.until \
-            else self.rows("concept-count", node, kept=kept)[0]["papers"]  # undated papers too
+        if not kept:
+            shown = total
+        elif kept.since or kept.until:  # a window keeps dated papers only
+            shown = sum(d["papers"] for d in days)
+        else:  # undated papers too
+            shown = self.rows("concept-count", node, kept=kept)[0]["papers"]
         pages = max(1, -(-shown // PAGE_SIZE))
         page_number = min(max(1, page_number), pages)
         papers, offset = page_days(days, (page_number - 1) * PAGE_SIZE, shown)

@@ -38,7 +38,7 @@ from starlette.routing import Route
 from kg import collector
 from kg.explore import maps, render
 from kg.explore.maps import MapFilter
-from kg.explore.pages import Explorer, PaperFilter
+from kg.explore.pages import Explorer, PaperFilter, Row
 from kg.explore.search import KINDS as search_kinds
 from kg.explore.search import Hit, SearchIndex, normalise_query
 from kg.report import link_names
@@ -228,32 +228,36 @@ async def paper(request: Request) -> Response:
 
 async def author(request: Request) -> Response:
     name, kept = request.path_params["name"], _kept(request)
-    per_store, _ = _state(request)
-    home = await run_in_threadpool(per_store.home)
+    categories = await _categories(request)
 
     def compute(explorer: Explorer) -> Context | None:
         page = explorer.author(name, kept)
         return None if page is None else {
             "page": page, "drawn": maps.as_json(maps.author_neighbourhood(explorer, page)),
-            "categories": home["categories"]}
+            "categories": categories}
 
     return await _answer(request, "author", compute, f"This build has no author {name!r}.")
 
 
 async def concept(request: Request) -> Response:
     number, kept, key = _page_number(request), _kept(request), request.path_params["key"]
-    per_store, _ = _state(request)
-    home = await run_in_threadpool(per_store.home)
+    categories = await _categories(request)
     given = {k: v for k, v in request.query_params.items() if k not in ("page", "save") and v}
 
     def compute(explorer: Explorer) -> Context | None:
         page = explorer.concept(key, number, kept)
         return None if page is None else {
             "page": page, "drawn": maps.as_json(maps.concept_neighbourhood(explorer, page)),
-            "categories": home["categories"],
+            "categories": categories,
             "filter_query": f"{urlencode(given)}&" if given else ""}
 
     return await _answer(request, "concept", compute, f"This build has no concept {key!r}.")
+
+
+async def _categories(request: Request) -> list[Row]:
+    """The build's categories, for a page's filter (read with the home page, and kept)."""
+    per_store, _ = _state(request)
+    return (await run_in_threadpool(per_store.home))["categories"]
 
 
 def _kept(request: Request, category: str | None = None) -> PaperFilter:
@@ -290,12 +294,11 @@ async def category(request: Request) -> Response:
 
 async def day(request: Request) -> Response:
     when, kept = request.path_params["day"], _kept(request)
-    per_store, _ = _state(request)
-    home = await run_in_threadpool(per_store.home)
+    categories = await _categories(request)
 
     def compute(explorer: Explorer) -> Context | None:
         page = explorer.day(when, kept)
-        return None if page is None else {"page": page, "categories": home["categories"],
+        return None if page is None else {"page": page, "categories": categories,
                                           "drawn": maps.as_json(maps.concept_map(
                                               explorer, MapFilter(page["kept"], digest_day=when)))}
 
@@ -304,16 +307,15 @@ async def day(request: Request) -> Response:
 
 
 async def concept_map(request: Request) -> Response:
-    per_store, _ = _state(request)
-    home = await run_in_threadpool(per_store.home)
+    categories = await _categories(request)
     chosen, overlay = _chosen(request)
     code = chosen.papers.category
 
     def compute(explorer: Explorer) -> Context | None:
-        if code and code not in {c["code"] for c in home["categories"]}:
+        if code and code not in {c["code"] for c in categories}:
             return None
         return {"drawn": maps.as_json(maps.concept_map(explorer, chosen, overlay=overlay)),
-                "chosen": chosen, "overlay": overlay, "categories": home["categories"]}
+                "chosen": chosen, "overlay": overlay, "categories": categories}
 
     return await _answer(request, "map", compute, f"This build has no category {code!r}.")
 
