@@ -90,7 +90,13 @@ def layout(graph: nx.Graph, seed: int = SEED) -> dict[str, tuple[float, float]]:
     spacing = WIDTH / columns
     rows = -(-len(rest) // columns)
     height = HEIGHT - (rows + 1) * LOOSE_ROW if len(main) > 1 else 0.0
-    positions = _spread(graph.subgraph(main), seed, WIDTH, height)
+    # In node order: a subgraph view of under half the graph iterates its node set, whose
+    # order changes with each process's string hashing, and so would the layout.
+    ordered = nx.Graph()
+    ordered.add_nodes_from(sorted(main))
+    ordered.add_edges_from(sorted((*sorted((a, b)), data)
+                                  for a, b, data in graph.subgraph(main).edges(data=True)))
+    positions = _spread(ordered, seed, WIDTH, height)
     top = max((y for _, y in positions.values()), default=0.0) + LOOSE_ROW
     for i, node in enumerate(rest):
         row, column = divmod(i, columns)

@@ -115,7 +115,8 @@ def topic_network(graph: nx.Graph, shown: int = 150, overlay: bool = False) -> s
     figure = Figure(figsize=(WIDTH, WIDTH * 0.64))
     axes = figure.add_subplot()
     axes.add_collection(LineCollection(
-        [[(at[a][0], -at[a][1]), (at[b][0], -at[b][1])] for a, b in sorted(part.edges)],
+        [[(at[a][0], -at[a][1]), (at[b][0], -at[b][1])]
+         for a, b in sorted(tuple(sorted(edge)) for edge in part.edges)],
         colors="#d5dae0", linewidths=0.4, zorder=1))
     most = max((part.nodes[n]["papers"] for n in kept), default=1)
     sizes = [10 + 200 * math.sqrt(part.nodes[n]["papers"] / most) for n in kept]
