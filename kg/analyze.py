@@ -557,6 +557,15 @@ def _topics_csv(found: Topics) -> str:
                      for c in found.clusters for paper in c.papers))
 
 
+def _topic_concepts_csv(found: Topics) -> str:
+    """Each clustered concept with its cluster: number, concept, label, papers (most
+    characteristic first), what a cluster's page lists beside its papers."""
+    nodes = found.network.nodes
+    return csv_text(["cluster", "concept", "label", "papers"],
+                    ([c.number, n, nodes[n]["label"], nodes[n]["papers"]]
+                     for c in found.clusters for n in c.concepts))
+
+
 def write_analysis(out: OutputFolder | str | Path, coauthors: nx.Graph, concepts: nx.Graph,
                    *, top: int = 10, source: str | None = None, topics: Topics | None = None,
                    scope: str = "", time: TimeReport | None = None,
@@ -565,8 +574,9 @@ def write_analysis(out: OutputFolder | str | Path, coauthors: nx.Graph, concepts
     """Write `analysis.md`, `analysis.html` and the networks (`kg.netfiles`) into `out` (see
     `kg.outputs.writing`): the co-author and concept networks as GraphML and GEXF, and, when
     given, the `topics` (`scope`: which papers they read) also as a CSV of links and VOSviewer
-    JSON, with `topics.csv`, and `papers-per-day.csv` of the `time` report; each node with
-    its community or cluster (1 = the largest). Return their paths."""
+    JSON, with `topics.csv` and `topics-concepts.csv` (each cluster's papers and concepts),
+    and `papers-per-day.csv` of the `time` report; each node with its community or cluster
+    (1 = the largest). Return their paths."""
     with writing(out) as folder:
         return _write_analysis(folder, coauthors, concepts, top, source, topics, scope, time,
                                several or {}, collaboration)
@@ -583,6 +593,7 @@ def _write_analysis(out: OutputFolder, coauthors: nx.Graph, concepts: nx.Graph, 
     if topics is not None:
         lines += topics_section(topics, top, scope)
         written.append(out.write_text("topics.csv", _topics_csv(topics)))
+        written.append(out.write_text("topics-concepts.csv", _topic_concepts_csv(topics)))
         written += write_network(out, "topics", topics.network,
                                  dict(topics.network.nodes(data="cluster")),
                                  names={c.number: c.name for c in topics.clusters})

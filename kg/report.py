@@ -1,16 +1,19 @@
 """`analysis.html`: the analysis as a page people look at, with its plots (`kg.plots`) embedded
 as SVG, so that it opens from disk with no network.
 
-Concept and author names are marked (`<span data-concept="key">`, `<span data-author=
-"name">`); `kg serve` serves the page at `/analysis` with those marks made into links to the
-explorer's pages (`link_names`), which a file opened from disk cannot reach.
+Concept and author names and topic clusters are marked (`<span data-concept="key">`, `<span
+data-author="name">`, `<span data-cluster="number">`); `kg serve` serves the page at
+`/analysis` with those marks made into links to the explorer's pages (`link_names`), which a
+file opened from disk cannot reach, and a page for each cluster (`read_cluster`).
 """
 
 from __future__ import annotations
 
+import csv
 import html
 import re
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 if TYPE_CHECKING:  # `kg serve` imports this module for `link_names` only
@@ -63,10 +66,32 @@ def _key(concept: str) -> str:
     return concept.rstrip("/").rsplit("/", 1)[-1]
 
 
-_MARKED = re.compile(r'<span data-(concept|author)="([^"]*)">(.*?)</span>', re.DOTALL)
+_MARKED = re.compile(r'<span data-(concept|author|cluster)="([^"]*)">(.*?)</span>', re.DOTALL)
+_PAGES = {"concept": "/concept/", "author": "/author/", "cluster": "/analysis/cluster/"}
 
 
 def link_names(page: str) -> str:
     """The page with its marked names made into links to the explorer's pages."""
-    return _MARKED.sub(lambda m: f'<a href="/{m[1]}/{quote(html.unescape(m[2]), safe="")}">'
+    return _MARKED.sub(lambda m: f'<a href="{_PAGES[m[1]]}{quote(html.unescape(m[2]), safe="")}">'
                                  f"{m[3]}</a>", page)
+
+
+def read_cluster(folder: Path, number: int) -> dict[str, Any] | None:
+    """Topic cluster `number` of the analysis in `folder`, from `topics.csv` and
+    `topics-concepts.csv`: its name, theme, concepts (IRI, label, papers; most characteristic
+    first) and papers (IRIs); None when the analysis has no such cluster."""
+    found: dict[str, Any] = {"number": number, "concepts": [], "papers": []}
+    try:
+        with (folder / "topics.csv").open(encoding="utf-8", newline="") as papers:
+            for row in csv.DictReader(papers):
+                if row["cluster"] == str(number):
+                    found.update(name=row["name"], theme=row["theme"])
+                    found["papers"].append(row["paper"])
+        with (folder / "topics-concepts.csv").open(encoding="utf-8", newline="") as concepts:
+            found["concepts"] = [{"concept": row["concept"], "key": _key(row["concept"]),
+                                  "label": row["label"], "papers": int(row["papers"])}
+                                 for row in csv.DictReader(concepts)
+                                 if row["cluster"] == str(number)]
+    except FileNotFoundError:
+        return None
+    return found if found["concepts"] else None

@@ -4,6 +4,7 @@ names and papers, the thematic map, a category's or a window's topics, and `kg a
 from __future__ import annotations
 
 import csv
+import html
 import json
 import re
 import shutil
@@ -21,6 +22,7 @@ from typer.testing import CliRunner
 
 from kg.analyze import Incidence, incidence_from_store
 from kg.cli import app
+from kg.explore.pages import PAGE_SIZE
 from kg.query import load_store
 from kg.serve.app import create_app
 from kg.store import LiveStore
@@ -133,7 +135,8 @@ def test_kg_analyze_reports_topics_and_lists_their_papers(june_days: Path, tmp_p
 def test_the_report_opens_offline_and_links_to_the_explorer_when_served(
         june_days: Path, tmp_path: Path, browser: Browser):
     """analysis.html holds its plots as SVG (nothing fetched); served at /analysis, its
-    concepts and authors link to explorer pages that exist."""
+    concepts, authors and clusters link to explorer pages that exist; a cluster's page lists
+    its concepts and, a page at a time, its papers."""
     folder = tmp_path / "build"
     shutil.copytree(june_days, folder)
     result = CliRunner().invoke(app, ["analyze", "--graph", str(folder), "--min-occurrences",
@@ -156,3 +159,26 @@ def test_the_report_opens_offline_and_links_to_the_explorer_when_served(
         for link in links[:3] + links[-3:]:
             with urllib.request.urlopen(base + link) as response:
                 assert response.status == 200
+        clusters = re.findall(r'<a href="/analysis/cluster/(\d+)">([^<]+)</a>', served)
+        with (folder / "topics.csv").open(encoding="utf-8") as file:
+            rows = list(csv.DictReader(file))
+        assert [int(n) for n, _ in clusters] == list(range(1, len(clusters) + 1))
+        assert len(clusters) >= 5
+        number, name = clusters[0]
+        papers = [r["paper"] for r in rows if r["cluster"] == number]
+        with urllib.request.urlopen(f"{base}/analysis/cluster/{number}") as response:
+            cluster = response.read().decode("utf-8")
+        assert html.unescape(name) in html.unescape(cluster)
+        listed = re.findall(r'<li><a href="/paper/([^"]+)">', cluster)
+        assert len(listed) == min(len(papers), PAGE_SIZE)  # the newest: the largest ids
+        assert listed == sorted((p.rsplit("/", 1)[-1] for p in papers), reverse=True)[:len(listed)]
+        concepts = re.findall(r'<a href="(/concept/[^"]+)">', cluster)
+        members = csv.DictReader((folder / "topics-concepts.csv").read_text("utf-8").splitlines())
+        assert len(concepts) == sum(1 for r in members if r["cluster"] == number)
+        with urllib.request.urlopen(base + concepts[0]) as response:
+            assert response.status == 200
+        if len(papers) > PAGE_SIZE:
+            assert 'href="/analysis/cluster/1?page=2"' in cluster
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"{base}/analysis/cluster/9999")
+        assert missing.value.code == 404

@@ -12,7 +12,7 @@ from __future__ import annotations
 import heapq
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -447,6 +447,13 @@ class Explorer:
             row["label"] = self.label(row["concept"])
         counted.sort(key=lambda r: (-r["papers"], r["label"].lower()))
         return counted[:TOP], True
+
+    def papers_listed(self, papers: Sequence[str]) -> list[Row]:
+        """The papers of these IRIs that the build has, in their order, for a list of links."""
+        listed = " ".join(str(ox.NamedNode(iri)) for iri in papers)
+        order = {iri: i for i, iri in enumerate(papers)}
+        return sorted(self.rows("papers-listed", papers=f"VALUES ?paper {{ {listed} }}"),
+                      key=lambda row: order[row["paper"]])
 
     def label(self, concept: str) -> str:
         """A concept's preferred label (its key when it has none)."""

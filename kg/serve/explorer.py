@@ -3,7 +3,8 @@ home page and search, served from the store (`kg.explore` reads and renders them
 
 Routes: `/` (home), `/paper/<arXiv id>`, `/author/<name>`, `/concept/<key>`,
 `/category/<code>`, `/day/<YYYY-MM-DD>`, `/map` (a concept map of any filter: `category`,
-`from`, `to`, `type`, `size`, `overlay=1`; category pages take the same), `/search?q=`,
+`from`, `to`, `type`, `size`, `overlay=1`; category pages take the same), `/analysis` (the
+folder's `analysis.html`) and `/analysis/cluster/<n>` (a topic cluster's page), `/search?q=`,
 `/api/search?q=&limit=` (JSON, for suggestions as you type) and `/static/<file>`. An unknown
 node is a 404 page.
 
@@ -38,10 +39,10 @@ from starlette.routing import Route
 from kg import collector
 from kg.explore import maps, render
 from kg.explore.maps import MapFilter
-from kg.explore.pages import Explorer, PaperFilter, Row
+from kg.explore.pages import PAGE_SIZE, Explorer, PaperFilter, Row
 from kg.explore.search import KINDS as search_kinds
 from kg.explore.search import Hit, SearchIndex, normalise_query
-from kg.report import link_names
+from kg.report import link_names, read_cluster
 from kg.serve.isolation import GiB, Isolator, Limits, Writer
 from kg.serve.service import COMMON_HEADERS, Service
 
@@ -372,6 +373,27 @@ async def analysis(request: Request) -> Response:
     return HTMLResponse(link_names(text), headers=REPORT_HEADERS)
 
 
+async def cluster(request: Request) -> Response:
+    """A topic cluster of the folder's analysis: its concepts, and its papers a page at a
+    time, newest first (by arXiv id: `topics.csv` lists them in id order). Read afresh each
+    time, as `kg analyze` may run again while the server runs."""
+    per_store, graph = _state(request)
+    folder: Path | None = request.app.state.folder
+    number = request.path_params["number"]
+    found = await run_in_threadpool(read_cluster, folder, number) if folder else None
+    if found is None:
+        return not_found(request, graph, f"No topic cluster {number} here: `kg analyze` on "
+                                         f"this folder writes the clusters.")
+    newest = found["papers"][::-1]
+    pages = max(1, -(-len(newest) // PAGE_SIZE))
+    page_number = min(_page_number(request), pages)
+    shown = newest[(page_number - 1) * PAGE_SIZE:page_number * PAGE_SIZE]
+    explorer = await run_in_threadpool(per_store.explorer)
+    listed = await run_in_threadpool(explorer.papers_listed, shown)
+    return _page(request, "cluster", graph, cluster=found, listed=listed, page=page_number,
+                 pages=pages, page_size=PAGE_SIZE)
+
+
 async def missing(request: Request, _: Exception) -> Response:
     """Any address no route knows: the explorer's 404 page."""
     return not_found(request, _state(request)[1], f"Nothing is served at {request.url.path}.")
@@ -386,6 +408,7 @@ routes = [
     Route("/day/{day}", day),
     Route("/map", concept_map),
     Route("/analysis", analysis),
+    Route("/analysis/cluster/{number:int}", cluster),
     Route("/search", search),
     Route("/api/search", api_search),
     Route("/static/{name}", static),
