@@ -22,6 +22,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg import tsv
+from kg.draw import association_strength
 from kg.netfiles import csv_text, write_network
 from kg.outputs import OutputFolder, writing
 from kg.topics import MIN_OCCURRENCES, Topics, leiden
@@ -38,6 +39,7 @@ MAX_CONCEPTS = 2000  # the concept network keeps this many of the most frequent 
 # fewer they are noise.
 BETWEENNESS_WORK = 100_000_000
 MIN_SAMPLES = 100
+MIN_TOGETHER = 3  # papers a pair must share to be ranked by association strength
 
 _STORE_QUERIES = {  # (paper-item pairs, item labels): two scans, no join per row
     "author": ("SELECT ?paper ?item WHERE { ?paper dcterms:creator ?item }",
@@ -177,6 +179,7 @@ class NetworkReport:
     communities: list[list[str]]  # node ids, largest community first, members by papers
     modularity: float
     top_pairs: list[tuple[str, str, int]]  # label, label, weight
+    top_associated: list[tuple[str, str, float, int]]  # label, label, association, weight
 
 
 def _label(graph: nx.Graph, node: str) -> str:
@@ -228,13 +231,37 @@ def top_pairs(graph: nx.Graph, n: int = 10) -> list[tuple[str, str, int]]:
     return heapq.nsmallest(n, labelled, key=lambda e: (-e[2], e[0], e[1]))
 
 
+def top_associations(graph: nx.Graph, n: int = 10, min_together: int = MIN_TOGETHER
+                     ) -> list[tuple[str, str, float, int]]:
+    """The `n` links of most association strength (`kg.draw.association_strength`: the papers
+    two nodes share against what their papers give by chance, out of `graph.graph["papers"]`)
+    among those shared by at least `min_together` papers, as (label, label, strength,
+    shared papers). Raw counts rank every pair with the most frequent node first.
+
+    >>> g = nx.Graph(papers=100)
+    >>> g.add_nodes_from([("llm", {"papers": 60}), ("rag", {"papers": 10}),
+    ...                   ("lora", {"papers": 5}), ("qlora", {"papers": 4})])
+    >>> g.add_edges_from([("llm", "rag", {"weight": 8}), ("lora", "qlora", {"weight": 3})])
+    >>> top_associations(g, min_together=3)
+    [('lora', 'qlora', 15.0, 3), ('llm', 'rag', 1.33, 8)]
+    """
+    total = graph.graph.get("papers", 0)
+    papers = dict(graph.nodes(data="papers", default=0))
+    scored = ((*sorted((_label(graph, u), _label(graph, v))),
+               round(association_strength(w, papers[u], papers[v], total), 2), w)
+              for u, v, w in graph.edges(data="weight", default=1) if w >= min_together)
+    return heapq.nsmallest(n, scored, key=lambda e: (-e[2], -e[3], e[0], e[1]))
+
+
 def _top(graph: nx.Graph, score: Mapping[str, float], n: int) -> list[str]:
     return heapq.nsmallest(n, graph, key=lambda node: (-score[node], _label(graph, node), node))
 
 
 def network_report(graph: nx.Graph, top: int = 10, work: int = BETWEENNESS_WORK,
-                   seed: int = SEED, several: Mapping[str, int] | None = None) -> NetworkReport:
-    """Size, components, top nodes, Leiden communities and strongest pairs of a network. The
+                   seed: int = SEED, several: Mapping[str, int] | None = None,
+                   associations: bool = False) -> NetworkReport:
+    """Size, components, top nodes, Leiden communities and strongest pairs (also by
+    association strength, with `associations`) of a network. The
     nodes of `several` (a printed name -> the groups its papers fall into: probably several
     people, `homonyms`) are left out of the rankings; a ranking whose nodes all share one
     value is reported as that value, not ranked."""
@@ -272,6 +299,7 @@ def network_report(graph: nx.Graph, top: int = 10, work: int = BETWEENNESS_WORK,
         modularity=nx.community.modularity(graph, found, weight="weight")
         if graph.number_of_edges() else 0.0,
         top_pairs=top_pairs(graph, top),
+        top_associated=top_associations(graph, top) if associations else [],
     )
 
 
@@ -469,6 +497,15 @@ def _section(graph: nx.Graph, report: NetworkReport, words: _Wording, top: int) 
     lines += _table(["#", "size", f"top {words.items}"],
                     ((i, len(c), ", ".join(_label(graph, n) for n in c[:8]))
                      for i, c in enumerate(report.communities[:top], 1)))
+    if report.top_associated:
+        lines += ["### Most associated pairs (association strength)", "",
+                  f"Pairs of at least {MIN_TOGETHER} {words.weight}, by how many more papers "
+                  f"they share than their papers give by chance (van Eck and Waltman's "
+                  f"association strength: raw counts pair every {words.item} with the most "
+                  f"frequent ones, as the next table shows).", ""]
+        lines += _ranked_table(["#", words.item, words.item, "association strength",
+                                words.weight], report.top_associated,
+                               [strength for _, _, strength, _ in report.top_associated])
     lines += [f"### Strongest pairs ({words.weight})", ""]
     if "link weight" in report.tied:
         lines += [f"Every link has {report.tied['link weight']:g} {words.weight}: a tie, no "
@@ -604,7 +641,8 @@ def _write_analysis(out: OutputFolder, coauthors: nx.Graph, concepts: nx.Graph, 
     for name, graph, words in (("coauthors", coauthors, _COAUTHORS),
                                ("concepts", concepts, _CONCEPTS)):
         report = reports[name] = network_report(
-            graph, top, several=several if name == "coauthors" else None)
+            graph, top, several=several if name == "coauthors" else None,
+            associations=name == "concepts")
         lines += _section(graph, report, words, top)
         if name == "coauthors" and collaboration:
             lines += collaboration_section(collaboration)

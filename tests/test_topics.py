@@ -111,6 +111,13 @@ def test_kg_analyze_reports_topics_and_lists_their_papers(june_days: Path, tmp_p
     report = (tmp_path / "analysis.md").read_text("utf-8")
     assert "## Topics" in report and "of the papers in cs.CV" not in report
     assert "papers in cs.CV, linked by association strength" in report
+    associated = report.split("### Most associated pairs")[1].split("###")[0]
+    frequent = report.split("### Strongest pairs (papers mentioning both)")[1].split("##")[0]
+    pairs = [re.findall(r"^\| =?\d+ \| ([^|]+?) \| ([^|]+?) \|", table, re.M)
+             for table in (associated, frequent)]
+    top = Counter(c for pair in pairs[1] for c in pair).most_common(1)[0][0]
+    assert len(pairs[0]) == 10 and top == "large language model"
+    assert not any(top in pair for pair in pairs[0])
     with (tmp_path / "topics.csv").open(encoding="utf-8") as file:
         rows = list(csv.DictReader(file))
     assert rows and {r["theme"] for r in rows} <= {*QUADRANTS.values(), ""}
