@@ -20,8 +20,12 @@ from datetime import date
 
 import networkx as nx
 from matplotlib import rcParams
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 from kg.draw import CLUSTER_COLOURS, UNCLUSTERED, layout
 from kg.topics import Cluster
@@ -40,6 +44,43 @@ def _svg(figure: Figure) -> str:
     text = data.getvalue()
     text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.DOTALL)  # RDF about itself
     return text[text.index("<svg"):]  # without the XML prolog and doctype: inline in HTML
+
+
+# Where a label may go around its point, in order of preference: (dx, dy) in units of the
+# point's radius plus a gap, and the label's alignment there.
+_PLACES = ((0, 1, "center", "bottom"), (0, -1, "center", "top"), (1, 0, "left", "center"),
+           (-1, 0, "right", "center"), (0.7, 0.7, "left", "bottom"),
+           (-0.7, 0.7, "right", "bottom"), (0.7, -0.7, "left", "top"),
+           (-0.7, -0.7, "right", "top"))
+
+
+def _place_labels(figure: Figure, axes: Axes, points: Sequence[tuple[float, float, str, float]],
+                  fontsize: float, avoid: Sequence[Text] = (),
+                  fallback: Sequence[str] | None = None) -> None:
+    """Label each point (x, y, text, marker area in points², most important first) at the
+    first place around it where the label overlaps no label placed before, none of `avoid`
+    and stays inside the axes. A label with no such place is left out or, with `fallback`,
+    replaced by its short form (a cluster's number) on the point itself."""
+    FigureCanvasAgg(figure)  # a renderer, to measure text
+    figure.tight_layout()
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    frame = axes.get_window_extent(renderer)
+    taken: list[Bbox] = [text.get_window_extent(renderer) for text in avoid]
+    for i, (x, y, label, area) in enumerate(points):
+        gap = math.sqrt(area) / 2 + 2
+        for dx, dy, ha, va in _PLACES:
+            text = axes.annotate(label, (x, y), xytext=(dx * gap, dy * gap),
+                                 textcoords="offset points", ha=ha, va=va, fontsize=fontsize)
+            box = text.get_window_extent(renderer)
+            if frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1) and not any(
+                    box.overlaps(other) for other in taken):
+                taken.append(box)
+                break
+            text.remove()
+        else:
+            if fallback is not None:
+                axes.annotate(fallback[i], (x, y), ha="center", va="center", fontsize=fontsize,
+                              fontweight="bold")
 
 
 def trends(weeks: Sequence[str], shares: Mapping[str, Mapping[str, float]],
@@ -84,11 +125,12 @@ def thematic_map(clusters: Sequence[Cluster]) -> str:
     xs = [c.centrality for c in clusters]
     ys = [c.density for c in clusters]
     most = max((len(c.papers) for c in clusters), default=1) or 1
-    for cluster in clusters:
-        axes.scatter(cluster.centrality, cluster.density, s=40 + 600 * len(cluster.papers) / most,
+    areas = [40 + 600 * len(c.papers) / most for c in clusters]
+    for cluster, area in zip(clusters, areas, strict=True):
+        axes.scatter(cluster.centrality, cluster.density, s=area,
                      color=_colour(cluster.number), alpha=0.7)
-        axes.annotate(cluster.name, (cluster.centrality, cluster.density), fontsize=7,
-                      ha="center", va="bottom", xytext=(0, 6), textcoords="offset points")
+    axes.margins(0.12)  # room for the labels of the outermost clusters
+    quadrants = []
     if len(clusters) >= 2:
         centre, middle = statistics.median(xs), statistics.median(ys)
         axes.axvline(centre, color="#9aa5b1", linewidth=0.8)
@@ -97,18 +139,21 @@ def thematic_map(clusters: Sequence[Cluster]) -> str:
                                    (0.01, 0.99, "niche themes", "left", "top"),
                                    (0.01, 0.01, "emerging or declining", "left", "bottom"),
                                    (0.99, 0.01, "basic themes", "right", "bottom")):
-            axes.text(x, y, text, transform=axes.transAxes, ha=ha, va=va, fontsize=9,
-                      color="#66707a", style="italic")
+            quadrants.append(axes.text(x, y, text, transform=axes.transAxes, ha=ha, va=va,
+                                       fontsize=9, color="#66707a", style="italic"))
     axes.set_xlabel("centrality (strength of links to other clusters)")
     axes.set_ylabel("density (strength of internal links per concept)")
-    axes.set_title("Thematic map")
+    axes.set_title("Thematic map (a number where its name finds no room)")
+    _place_labels(figure, axes, [(c.centrality, c.density, c.name, area)
+                                 for c, area in zip(clusters, areas, strict=True)],
+                  7, avoid=quadrants, fallback=[str(c.number) for c in clusters])
     return _svg(figure)
 
 
 def topic_network(graph: nx.Graph, shown: int = 150, overlay: bool = False) -> str:
     """The `shown` concepts of most papers, laid out as the explorer lays out its maps
     (`kg.draw.layout`), coloured by cluster (or, `overlay`, by the average day of their
-    papers, blue to red), the LABELLED largest named."""
+    papers, blue to red), the LABELLED largest named where their names find room."""
     kept = sorted(graph, key=lambda n: (-graph.nodes[n]["papers"], n))[:shown]
     part = graph.subgraph(kept)
     at = layout(part)
@@ -131,12 +176,11 @@ def topic_network(graph: nx.Graph, shown: int = 150, overlay: bool = False) -> s
     else:
         axes.scatter(xs, ys, s=sizes, c=[_colour(part.nodes[n].get("cluster")) for n in kept],
                      zorder=2)
-    for node in kept[:LABELLED]:
-        axes.annotate(part.nodes[node]["label"], (at[node][0], -at[node][1]), fontsize=6,
-                      ha="center", va="bottom", xytext=(0, 4), textcoords="offset points")
     axes.set_axis_off()
     axes.set_title("The concepts of most papers, "
                    + ("by the average day of their papers" if overlay else "by cluster"))
+    _place_labels(figure, axes, [(at[n][0], -at[n][1], part.nodes[n]["label"], size)
+                                 for n, size in zip(kept[:LABELLED], sizes, strict=False)], 6)
     return _svg(figure)
 
 
