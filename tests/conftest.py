@@ -64,6 +64,34 @@ def june_days(tmp_path_factory) -> Path:
     return out
 
 
+ARCHIVE = CORPUS / "archive" / "daily-jsonl-2025-03-19_2026-07-01.tar.xz"
+ARCHIVE_DAYS = ("2025-07-17", "2025-11-19")  # a slice of the archive: four months apart
+
+
+@pytest.fixture(scope="session")
+def archive_slice(tmp_path_factory) -> Path:
+    """A build of two days of the 2025 archive (about 500 papers), months from June 2026."""
+    import tarfile
+
+    import kg
+
+    folder = tmp_path_factory.mktemp("archive-slice")
+    wanted = {f"{day}_AI_enhanced_Chinese.jsonl" for day in ARCHIVE_DAYS}
+    with tarfile.open(ARCHIVE, "r|xz") as archive:
+        for member in archive:
+            if member.name in wanted:
+                source = archive.extractfile(member)
+                assert source is not None
+                (folder / member.name).write_bytes(source.read())
+                wanted.discard(member.name)
+            if not wanted:
+                break
+    assert not wanted, f"{ARCHIVE} lacks {sorted(wanted)}"
+    out = folder / "build"
+    kg.build(sorted(folder.glob("*.jsonl")), out)
+    return out
+
+
 @pytest.fixture(scope="session")
 def manifest() -> dict:
     return json.loads((VARIANTS / "MANIFEST.json").read_text("utf-8"))

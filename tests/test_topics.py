@@ -20,7 +20,7 @@ from playwright.sync_api import Browser
 from serving import running
 from typer.testing import CliRunner
 
-from kg.analyze import Incidence, incidence_from_store
+from kg.analyze import Incidence, days_from_store, incidence_from_store
 from kg.cli import app
 from kg.explore.pages import PAGE_SIZE
 from kg.query import load_store
@@ -189,3 +189,37 @@ def test_the_report_opens_offline_and_links_to_the_explorer_when_served(
         with pytest.raises(urllib.error.HTTPError) as missing:
             urllib.request.urlopen(f"{base}/analysis/cluster/9999")
         assert missing.value.code == 404
+
+
+def test_kg_analyze_on_a_slice_of_the_archive(archive_slice: Path, tmp_path: Path):
+    """Two 2025 days of the archive, four months apart: the weeks, the first-seen window and
+    a window's topics follow the days; every cluster's papers and concepts are the build's;
+    the networks read back in networkx."""
+    store = load_store(archive_slice)
+    papers = {p for p, _ in incidence_from_store(store, "concept").pairs}
+    result = CliRunner().invoke(app, ["analyze", "--graph", str(archive_slice), "--out",
+                                      str(tmp_path), "--min-occurrences", "3", "-q"])
+    assert result.exit_code == 0, result.output
+    report = (tmp_path / "analysis.md").read_text("utf-8")
+    assert "| 2025-07-14 |" in report and "| 2025-11-17 |" in report  # the days' weeks
+    assert "### First seen since 2025-11-13" in report  # the last week of the build
+    with (tmp_path / "topics.csv").open(encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    assert len({r["cluster"] for r in rows}) >= 5 and {r["paper"] for r in rows} <= papers
+    concepts = list(csv.DictReader((tmp_path / "topics-concepts.csv").read_text("utf-8")
+                                   .splitlines()))
+    topic_graph = nx.read_graphml(tmp_path / "topics.graphml")
+    assert {c["concept"] for c in concepts} == set(topic_graph)
+    assert all(int(c["papers"]) >= 3 for c in concepts)
+    coauthors = nx.read_gexf(tmp_path / "coauthors.gexf")
+    assert coauthors.number_of_nodes() == len({a for _, a in incidence_from_store(
+        store, "author").pairs})
+    late = tmp_path / "late"
+    result = CliRunner().invoke(app, ["analyze", "--graph", str(archive_slice), "--out",
+                                      str(late), "--min-occurrences", "3", "--since",
+                                      "2025-11-01", "-q"])
+    assert result.exit_code == 0, result.output
+    with (late / "topics.csv").open(encoding="utf-8") as file:
+        late_papers = {r["paper"] for r in csv.DictReader(file)}
+    day_of, _ = days_from_store(store)
+    assert late_papers and {day_of[p] for p in late_papers} == {"2025-11-19"}
