@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+import numpy as np
 
 SCALE = 2.0  # the burst state's rate, as a multiple of the base rate
 GAMMA = 1.0  # how dear entering a burst is
@@ -39,43 +41,60 @@ class Burst:
 def bursts(counts: Sequence[int], totals: Sequence[int], scale: float = SCALE,
            gamma: float = GAMMA) -> list[Burst]:
     """The bursts of a series of `counts` out of `totals` per day (two-state Kleinberg)."""
-    days = len(counts)
-    named, papers = sum(counts), sum(totals)
-    if days < 2 or not named or not papers:
-        return []
-    base = named / papers
-    rates = [min(max(rate, 1e-12), 1 - 1e-12) for rate in (base, base * scale)]
-    logs = [(math.log(rate), math.log(1 - rate)) for rate in rates]
+    return [burst for _, burst in series_bursts(np.array([counts]), totals, scale, gamma)]
+
+
+CHUNK = 2048  # series worked on at once: their costs take CHUNK * days * 8 bytes each
+
+
+def series_bursts(counts: np.ndarray, totals: Sequence[int], scale: float = SCALE,
+                  gamma: float = GAMMA) -> Iterator[tuple[int, Burst]]:
+    """The bursts of each row of `counts` (series by day, out of `totals` per day), as (row,
+    burst), by row then day. Vectorised over the rows: the archive's 400 days and 20,000
+    concepts take a second, not a loop of a second per thousand concepts."""
+    for first in range(0, len(counts), CHUNK):
+        for row, burst in _chunk_bursts(counts[first:first + CHUNK], np.asarray(totals),
+                                        scale, gamma):
+            yield first + row, burst
+
+
+def _chunk_bursts(counts: np.ndarray, totals: np.ndarray, scale: float, gamma: float
+                  ) -> Iterator[tuple[int, Burst]]:
+    rows, days = counts.shape
+    papers = int(totals.sum())
+    if days < 2 or not papers:
+        return
+    named = counts.sum(axis=1)
+    base = np.clip(named / papers, 1e-12, 1 - 1e-12)[:, None]
+    burst = np.clip(base * scale, 1e-12, 1 - 1e-12)
     # -log of each day's binomial probability in each state, less the binomial coefficient
     # (the same in both)
-    costs = [[-(count * hit + (total - count) * miss) for hit, miss in logs]
-             for count, total in zip(counts, totals, strict=True)]
+    misses = totals[None, :] - counts
+    costs = [-(counts * np.log(rate) + misses * np.log(1 - rate)) for rate in (base, burst)]
     enter = gamma * math.log(days)
     # Viterbi over two states: best[s] = cheapest cost of days so far ending in state s.
-    best = [0.0, math.inf]  # before the first day: in the base state
-    back: list[tuple[int, int]] = []
-    for step in costs:
-        from_base = (best[0], best[1])  # into state 0: from 0 free, from 1 free (leaving)
-        into_burst = (best[0] + enter, best[1])
-        choice = (0 if from_base[0] <= from_base[1] else 1,
-                  0 if into_burst[0] < into_burst[1] else 1)
-        best = [min(from_base) + step[0], min(into_burst) + step[1]]
-        back.append(choice)
-    state = 0 if best[0] <= best[1] else 1
-    states = []
-    for choice in reversed(back):
-        states.append(state)
-        state = choice[state]
-    states.reverse()
-    found, start = [], None
-    for day, state in enumerate([*states, 0]):
-        if state == 1 and start is None:
-            start = day
-        elif state == 0 and start is not None:
-            gain = sum(costs[d][0] - costs[d][1] for d in range(start, day))
-            found.append(Burst(start, day - 1, gain))
-            start = None
-    return found
+    best_base, best_burst = np.zeros(rows), np.full(rows, np.inf)  # start in the base state
+    back = np.empty((2, rows, days), dtype=bool)  # came from the burst state
+    for day in range(days):
+        back[0, :, day] = best_burst < best_base  # into the base state: free from either
+        back[1, :, day] = best_base + enter >= best_burst  # into the burst: entering costs
+        best_base, best_burst = (np.minimum(best_base, best_burst) + costs[0][:, day],
+                                 np.minimum(best_base + enter, best_burst) + costs[1][:, day])
+    state = best_burst < best_base
+    states = np.empty((rows, days), dtype=np.int8)
+    index = np.arange(rows)
+    for day in range(days - 1, -1, -1):
+        states[:, day] = state
+        state = back[state.astype(np.intp), index, day]
+    gains = np.zeros((rows, days + 1))
+    np.cumsum(costs[0] - costs[1], axis=1, out=gains[:, 1:])
+    edges = np.diff(np.pad(states, ((0, 0), (1, 1))), axis=1)  # +1 a burst starts, -1 ends
+    for row, start in zip(*np.nonzero(edges == 1), strict=True):
+        if not named[row]:
+            continue
+        start = int(start)
+        end = int(np.argmax(edges[row, start:] == -1)) + start  # the day after the burst
+        yield int(row), Burst(start, end - 1, float(gains[row, end] - gains[row, start]))
 
 
 @dataclass(frozen=True)
@@ -105,15 +124,15 @@ def concept_bursts(pairs: Iterable[tuple[str, str]], day_of: Mapping[str, str], 
     """Every burst of every concept of at least `min_papers` dated papers, over the digest
     days, strongest first."""
     days, totals, named = days_and_counts(pairs, day_of)
-    series_totals = [totals[d] for d in days]
-    found = []
-    for concept, by_day in named.items():
-        if sum(by_day.values()) < min_papers:
-            continue
-        counts = [by_day.get(d, 0) for d in days]
-        for burst in bursts(counts, series_totals, scale, gamma):
-            found.append(ConceptBurst(concept, days[burst.start], days[burst.end],
-                                      burst.weight, sum(counts[burst.start:burst.end + 1])))
+    column = {day: i for i, day in enumerate(days)}
+    concepts = [c for c, by_day in named.items() if sum(by_day.values()) >= min_papers]
+    counts = np.zeros((len(concepts), len(days)), dtype=np.int64)
+    for row, concept in enumerate(concepts):
+        for day, n in named[concept].items():
+            counts[row, column[day]] = n
+    found = [ConceptBurst(concepts[row], days[b.start], days[b.end], b.weight,
+                          int(counts[row, b.start:b.end + 1].sum()))
+             for row, b in series_bursts(counts, [totals[d] for d in days], scale, gamma)]
     return sorted(found, key=lambda b: (-b.weight, b.concept, b.start))
 
 
